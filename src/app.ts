@@ -1,0 +1,47 @@
+// buildApp is the only way to build the app: the server and every test use it, so
+// tests run the production configuration.
+import { randomUUID } from 'node:crypto';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
+import { authenticate } from './auth/authenticate.ts';
+import { registerBodyParsers } from './body-parsers.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { registerErrorHandler } from './error-handler.ts';
+import { healthRoutes } from './health.routes.ts';
+import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
+import { legacyOrderRoutes } from './legacy/orders.routes.ts';
+
+export interface AppDependencies {
+  db: Database;
+  logger: Logger;
+}
+
+export const BODY_LIMIT_BYTES = 100 * 1024;
+
+export async function buildApp(config: Config, deps: AppDependencies) {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    // The original app answered each path with and without the trailing slash.
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  registerBodyParsers(app);
+  registerErrorHandler(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+  app.addHook('onRequest', authenticate(deps.db));
+
+  await app.register(healthRoutes(deps.db));
+  await app.register(legacyCustomerRoutes(deps.db));
+  await app.register(legacyOrderRoutes(deps.db, config));
+
+  return app;
+}

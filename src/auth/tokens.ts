@@ -1,0 +1,103 @@
+// API tokens: 32 random bytes shown once, stored only as a SHA-256 hash.
+import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Queryable } from '../db/client.ts';
+import { apiTokens, users, type ApiTokenRow, type UserRow } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+
+export type TokenScope = 'read' | 'write';
+export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write'];
+
+// A recognisable prefix lets secret scanners (and people) tell what leaked.
+const KEY_PREFIX = 'co_';
+// last_used_at is a hint for people, not an audit log: writing it on every request
+// would put a write on the hot path, so it is refreshed at most once a minute.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function hashTokenKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export interface NewToken {
+  token: ApiTokenRow;
+  /** The secret itself: give it to the user now, it cannot be recovered later. */
+  key: string;
+}
+
+export async function createToken(
+  db: Queryable,
+  options: { userId: string; name: string; scope: TokenScope; expiresAt?: Date | undefined },
+): Promise<NewToken> {
+  const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+  const [token] = await db
+    .insert(apiTokens)
+    .values({
+      userId: options.userId,
+      name: options.name,
+      scope: options.scope,
+      tokenHash: hashTokenKey(key),
+      expiresAt: options.expiresAt ?? null,
+    })
+    .returning();
+  if (token === undefined) throw new Error('insert returned no row');
+  return { token, key };
+}
+
+export interface TokenIdentity {
+  user: UserRow;
+  token: ApiTokenRow;
+}
+
+/** The user behind a key, or undefined when it is unknown, revoked or expired. */
+export async function authenticateTokenKey(
+  db: Queryable,
+  key: string,
+  now = new Date(),
+): Promise<TokenIdentity | undefined> {
+  const [row] = await db
+    .select({ token: apiTokens, user: users })
+    .from(apiTokens)
+    .innerJoin(users, eq(apiTokens.userId, users.id))
+    .where(eq(apiTokens.tokenHash, hashTokenKey(key)));
+  if (row === undefined || row.token.revokedAt !== null) return undefined;
+  if (row.token.expiresAt !== null && row.token.expiresAt <= now) return undefined;
+  return row;
+}
+
+/** Records use, at most once a minute per token (see LAST_USED_RESOLUTION_MS). */
+export async function touchToken(db: Queryable, token: ApiTokenRow, now = new Date()) {
+  const lastUsed = token.lastUsedAt?.getTime() ?? 0;
+  if (now.getTime() - lastUsed < LAST_USED_RESOLUTION_MS) return;
+  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, token.id));
+}
+
+export async function listTokens(db: Queryable, options: { userId?: string } = {}) {
+  return db
+    .select({ token: apiTokens, email: users.email })
+    .from(apiTokens)
+    .innerJoin(users, eq(apiTokens.userId, users.id))
+    .where(options.userId === undefined ? undefined : eq(apiTokens.userId, options.userId))
+    .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id));
+}
+
+/** Revokes a token; revoking twice is fine, an unknown id is not. */
+export async function revokeToken(db: Queryable, id: string, now = new Date()): Promise<ApiTokenRow> {
+  const [revoked] = await db
+    .update(apiTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+    .returning();
+  if (revoked !== undefined) return revoked;
+  const [existing] = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
+  if (existing === undefined) throw new AppError('token_not_found', `No token has the id ${id}.`);
+  return existing;
+}
+
+/** Parses `30d`, `12h`, `90m` or `2w` into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,6})([mhdw])$/.exec(text.trim());
+  if (match === null) return undefined;
+  const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+  const amount = Number(match[1]);
+  return amount > 0 ? amount * unitMs[match[2] as keyof typeof unitMs] : undefined;
+}

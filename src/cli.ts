@@ -1,0 +1,138 @@
+// `customer-orders <command>`: works whether or not the server is running (with the
+// embedded database it joins the server's PostgreSQL, or starts it for the command).
+// Results go to stdout; logs go to stderr.
+import { parseArgs } from 'node:util';
+import { TOKEN_SCOPES, createToken, listTokens, parseDuration, revokeToken, type TokenScope } from './auth/tokens.ts';
+import { findOrCreateUserByEmail, isPlausibleEmail } from './auth/users.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase, runMigrations, type Database } from './db/client.ts';
+import { AppError } from './errors.ts';
+import { isUuid } from './fields.ts';
+import { createLogger } from './logger.ts';
+
+const USAGE = `Usage: customer-orders <command>
+
+Commands:
+  migrate                      apply database migrations
+  token create --email <email> [--name <name>] [--scope read|write] [--expires-in 30d]
+                               create an API token (and the user, if new); the token
+                               is printed alone on the last line
+  token list [--email <email>] list tokens (never their secrets)
+  token revoke <token-id>      revoke a token at once
+  help                         show this text
+
+Durations: a number and m (minutes), h, d or w, like 90m, 12h, 30d, 2w.`;
+
+class UsageError extends Error {}
+
+type Command = (db: Database, args: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  migrate: async () => {
+    // openDatabase + runMigrations in main() already did the work.
+    console.log('Migrations are up to date.');
+  },
+  'token create': async (db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string', default: 'cli' },
+        scope: { type: 'string', default: 'write' },
+        'expires-in': { type: 'string' },
+      },
+    });
+    const email = values.email ?? '';
+    if (!isPlausibleEmail(email)) throw new UsageError('token create needs --email <email>');
+    const scope = values.scope as TokenScope;
+    if (!TOKEN_SCOPES.includes(scope)) throw new UsageError('--scope must be read or write');
+    let expiresAt: Date | undefined;
+    if (values['expires-in'] !== undefined) {
+      const lifetimeMs = parseDuration(values['expires-in']);
+      if (lifetimeMs === undefined) throw new UsageError('--expires-in must look like 90m, 12h, 30d or 2w');
+      expiresAt = new Date(Date.now() + lifetimeMs);
+    }
+    const user = await findOrCreateUserByEmail(db.orm, email);
+    const { token, key } = await createToken(db.orm, { userId: user.id, name: values.name, scope, expiresAt });
+    const expiry = expiresAt === undefined ? 'never expires' : `expires ${expiresAt.toISOString()}`;
+    console.log(`Created token ${token.id} "${token.name}" for ${user.email}: ${scope} scope, ${expiry}.`);
+    console.log('Keep it secret; it is shown only this once:');
+    console.log(key);
+  },
+  'token list': async (db, args) => {
+    const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
+    const rows = await listTokens(db.orm);
+    const wanted = values.email?.toLowerCase();
+    const shown = rows.filter((row) => wanted === undefined || row.email.toLowerCase() === wanted);
+    if (shown.length === 0) {
+      console.log('No tokens.');
+      return;
+    }
+    console.table(
+      shown.map(({ token, email }) => ({
+        id: token.id,
+        user: email,
+        name: token.name,
+        scope: token.scope,
+        created: token.createdAt.toISOString(),
+        'last used': token.lastUsedAt?.toISOString() ?? 'never',
+        expires: token.expiresAt?.toISOString() ?? 'never',
+        revoked: token.revokedAt?.toISOString() ?? 'no',
+      })),
+    );
+  },
+  'token revoke': async (db, args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true });
+    const [id] = positionals;
+    if (id === undefined || !isUuid(id)) throw new UsageError('token revoke needs a token id (see token list)');
+    const token = await revokeToken(db.orm, id);
+    console.log(`Token ${token.id} "${token.name}" is revoked.`);
+  },
+};
+
+function findCommand(argv: string[]): { command: Command; args: string[] } | undefined {
+  const [first = 'help', second = ''] = argv;
+  const twoWords = COMMANDS[`${first} ${second}`];
+  if (twoWords !== undefined) return { command: twoWords, args: argv.slice(2) };
+  const oneWord = COMMANDS[first];
+  return oneWord === undefined ? undefined : { command: oneWord, args: argv.slice(1) };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const found = findCommand(argv);
+  if (found === undefined) {
+    const asked = argv[0] === undefined || ['help', '--help', '-h'].includes(argv[0]);
+    (asked ? console.log : console.error)(USAGE);
+    return asked ? 0 : 2;
+  }
+  const config = loadConfig();
+  // A command's own output is what matters on a terminal; only verbose levels log.
+  const logger = createLogger(
+    { logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn' },
+    2,
+  );
+  const db = await openDatabase(config, logger);
+  try {
+    await runMigrations(db.pool);
+    await found.command(db, found.args);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError || error instanceof AppError || error instanceof TypeError) {
+    // TypeError: parseArgs refusing an unknown or malformed option.
+    console.error(`customer-orders: ${error.message}`);
+    process.exitCode = 2;
+  } else if (error instanceof ConfigError) {
+    console.error(`customer-orders: configuration error: ${error.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error('customer-orders:', error);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,191 @@
+// The only reader of process.env. Every variable is checked here, once, at start:
+// a bad value stops the process with one line naming it, never later at a request.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+export type SmsProviderName = 'africastalking' | 'log';
+
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: URL;
+  readonly trustProxy: boolean;
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly defaultCurrency: string;
+  readonly oidc: {
+    readonly issuer: URL;
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly allowedEmails: readonly string[];
+    readonly allowedEmailDomains: readonly string[];
+  };
+  readonly sessionSecret: string | undefined;
+  readonly sms: {
+    readonly provider: SmsProviderName;
+    readonly atUsername: string;
+    readonly atApiKey: string | undefined;
+    readonly atSenderId: string | undefined;
+    readonly atBaseUrl: URL;
+  };
+}
+
+export class ConfigError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.variable = variable;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const NODE_ENVS = ['development', 'production', 'test'] as const;
+const AT_LIVE_URL = 'https://api.africastalking.com/version1';
+const AT_SANDBOX_URL = 'https://api.sandbox.africastalking.com/version1';
+
+/** Reads `.env` (when present) into process.env, then validates the environment. */
+export function loadConfig(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return parseConfig(process.env);
+}
+
+/** Validates an environment into a frozen Config; throws ConfigError naming the variable. */
+export function parseConfig(env: Env): Config {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const nodeEnv = oneOf(read, 'NODE_ENV', NODE_ENVS, 'development');
+  const port = integer(read, 'PORT', 8000, 0, 65535);
+  const publicUrl = url(read, 'PUBLIC_URL', `http://localhost:${port}`);
+  if (publicUrl.pathname !== '/' || publicUrl.search !== '') {
+    throw new ConfigError('PUBLIC_URL', 'must be an origin without a path, like https://shop.example.com');
+  }
+
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+
+  const oidcIssuer = url(read, 'OIDC_ISSUER', 'https://accounts.google.com');
+  if (oidcIssuer.protocol === 'http:' && !isLoopback(oidcIssuer.hostname)) {
+    throw new ConfigError('OIDC_ISSUER', 'http:// is accepted only for loopback hosts; use https://');
+  }
+
+  const sessionSecret = read('SESSION_SECRET');
+  if (nodeEnv === 'production' && sessionSecret === undefined) {
+    throw new ConfigError('SESSION_SECRET', 'is required when NODE_ENV=production');
+  }
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  }
+
+  const atApiKey = read('AT_API_KEY');
+  const atUsername = read('AT_USERNAME') ?? 'sandbox';
+  const smsProvider = oneOf(
+    read,
+    'SMS_PROVIDER',
+    ['africastalking', 'log'] as const,
+    atApiKey === undefined ? 'log' : 'africastalking',
+  );
+  if (smsProvider === 'africastalking' && atApiKey === undefined) {
+    throw new ConfigError('AT_API_KEY', 'is required when SMS_PROVIDER=africastalking');
+  }
+  // The official SDK compares the sandbox username case-insensitively; so do we.
+  const atDefaultUrl = atUsername.toLowerCase() === 'sandbox' ? AT_SANDBOX_URL : AT_LIVE_URL;
+
+  const currency = read('DEFAULT_CURRENCY') ?? 'KES';
+  if (!/^[A-Z]{3}$/.test(currency)) {
+    throw new ConfigError('DEFAULT_CURRENCY', 'must be a three-letter ISO 4217 code such as KES');
+  }
+
+  return deepFreeze({
+    nodeEnv,
+    host: read('HOST') ?? '0.0.0.0',
+    port,
+    publicUrl,
+    trustProxy: boolean(read, 'TRUST_PROXY', false),
+    databaseUrl,
+    databasePoolSize: integer(read, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    dataDir: path.resolve(read('DATA_DIR') ?? 'data'),
+    logLevel: oneOf(read, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    defaultCurrency: currency,
+    oidc: {
+      issuer: oidcIssuer,
+      clientId: read('OIDC_CLIENT_ID'),
+      clientSecret: read('OIDC_CLIENT_SECRET'),
+      allowedEmails: list(read('ALLOWED_EMAILS')),
+      allowedEmailDomains: list(read('ALLOWED_EMAIL_DOMAINS')),
+    },
+    sessionSecret,
+    sms: {
+      provider: smsProvider,
+      atUsername,
+      atApiKey,
+      atSenderId: read('AT_SENDER_ID'),
+      atBaseUrl: url(read, 'AT_BASE_URL', atDefaultUrl),
+    },
+  });
+}
+
+type Reader = (name: string) => string | undefined;
+
+function oneOf<const T extends string>(read: Reader, name: string, allowed: readonly T[], fallback: T): T {
+  const value = read(name);
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+function integer(read: Reader, name: string, fallback: number, min: number, max: number): number {
+  const value = read(name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return parsed;
+}
+
+function boolean(read: Reader, name: string, fallback: boolean): boolean {
+  const value = read(name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false (got "${value}")`);
+}
+
+function url(read: Reader, name: string, fallback: string): URL {
+  const value = read(name) ?? fallback;
+  if (!URL.canParse(value)) throw new ConfigError(name, `is not a valid URL (got "${value}")`);
+  const parsed = new URL(value);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(name, 'must be an http:// or https:// URL');
+  }
+  return parsed;
+}
+
+function list(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '');
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null && !(child instanceof URL)) deepFreeze(child);
+  }
+  return Object.freeze(value);
+}

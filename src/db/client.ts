@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { startEmbeddedPostgres } from './embedded.ts';
+import * as schema from './schema.ts';
+
+export type Orm = NodePgDatabase<typeof schema>;
+/** The ORM handle or an open transaction: queries take either. */
+export type Queryable = Orm | Parameters<Parameters<Orm['transaction']>[0]>[0];
+
+export interface Database {
+  readonly pool: pg.Pool;
+  readonly orm: Orm;
+  /** Closes the pool, then stops the embedded server if this process started it. */
+  close(): Promise<void>;
+}
+
+const MIGRATIONS_FOLDER = path.join(import.meta.dirname, '..', '..', 'migrations');
+// Any fixed number: two processes starting at once must not both run migrations.
+const MIGRATION_LOCK_ID = 7_201_946;
+
+export function connect(url: string, poolSize: number, logger: Pick<Logger, 'error'>): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on('error', (error) => logger.error({ err: error }, 'idle database connection failed'));
+  return { pool, orm: drizzle({ client: pool, schema }), close: () => pool.end() };
+}
+
+/** Connects to DATABASE_URL, or to the embedded server (starting it when needed). */
+export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  if (config.databaseUrl !== undefined) {
+    return connect(config.databaseUrl, config.databasePoolSize, logger);
+  }
+  const embedded = await startEmbeddedPostgres(config.dataDir, logger);
+  const database = connect(embedded.url, config.databasePoolSize, logger);
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await embedded.stop();
+    },
+  };
+}
+
+/** Applies the committed migrations, holding an advisory lock so concurrent starts take turns. */
+export async function runMigrations(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
+    client.release();
+  }
+}

@@ -1,0 +1,111 @@
+// The single source of the tables. `npm run db:generate` turns changes here into a
+// new SQL file under migrations/, which is committed and reviewed like code.
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  char,
+  index,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const customers = pgTable(
+  'customers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    // E.164, normalised by libphonenumber-js before it gets here.
+    phoneNumber: text('phone_number').notNull().unique(),
+    ...timestamps,
+  },
+  (table) => [
+    index('customers_created_at_id_idx').on(table.createdAt, table.id),
+    check('customers_name_length', sql`char_length(${table.name}) between 1 and 100`),
+    check('customers_phone_number_e164', sql`${table.phoneNumber} ~ '^\\+[1-9][0-9]{6,14}$'`),
+  ],
+);
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // RESTRICT: a customer with orders is deleted only on purpose (?force=true
+    // deletes the orders first, in the same transaction).
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'restrict' }),
+    item: text('item').notNull(),
+    // Read back by node-postgres as a string: money never becomes a JS float.
+    amount: numeric('amount', { precision: 12, scale: 2 }).notNull(),
+    currency: char('currency', { length: 3 }).notNull().default('KES'),
+    ...timestamps,
+  },
+  (table) => [
+    index('orders_created_at_id_idx').on(table.createdAt, table.id),
+    index('orders_customer_id_created_at_id_idx').on(table.customerId, table.createdAt, table.id),
+    check('orders_item_length', sql`char_length(${table.item}) between 1 and 100`),
+    check('orders_amount_positive', sql`${table.amount} > 0`),
+    check('orders_currency_code', sql`${table.currency} ~ '^[A-Z]{3}$'`),
+  ],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // OpenID Connect identity (issuer + subject); null for users made by the CLI
+    // until they first sign in.
+    issuer: text('issuer'),
+    subject: text('subject'),
+    email: text('email').notNull(),
+    name: text('name'),
+    role: text('role', { enum: ['admin', 'staff'] })
+      .notNull()
+      .default('staff'),
+    ...timestamps,
+  },
+  (table) => [
+    uniqueIndex('users_issuer_subject_key').on(table.issuer, table.subject),
+    uniqueIndex('users_email_key').on(sql`lower(${table.email})`),
+    check('users_role_known', sql`${table.role} in ('admin', 'staff')`),
+  ],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    // SHA-256 of the key, hex. The key itself is shown once and never stored:
+    // a leaked table does not leak working credentials.
+    tokenHash: text('token_hash').notNull().unique(),
+    scope: text('scope', { enum: ['read', 'write'] })
+      .notNull()
+      .default('write'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('api_tokens_user_id_idx').on(table.userId),
+    check('api_tokens_scope_known', sql`${table.scope} in ('read', 'write')`),
+  ],
+);
+
+export type CustomerRow = typeof customers.$inferSelect;
+export type OrderRow = typeof orders.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;

@@ -1,0 +1,40 @@
+// The closed set of errors services may throw. Each kind has one HTTP status; how
+// the body looks is the routes' business (the original API answers DRF-style).
+
+const STATUS_BY_KIND = {
+  validation_failed: 400,
+  missing_lookup: 400,
+  invalid_uuid: 400,
+  not_authenticated: 401,
+  invalid_token: 401,
+  permission_denied: 403,
+  customer_not_found: 404,
+  order_not_found: 404,
+  token_not_found: 404,
+  user_not_found: 404,
+  invalid_page: 404,
+  customer_has_orders: 409,
+} as const;
+
+export type ErrorKind = keyof typeof STATUS_BY_KIND;
+
+/** Messages per field, as DRF reports them: `{"phone_number": ["Enter a valid phone number."]}`. */
+export type FieldErrors = Record<string, string[]>;
+
+export class AppError extends Error {
+  readonly kind: ErrorKind;
+  readonly statusCode: number;
+  readonly fields: FieldErrors | undefined;
+
+  constructor(kind: ErrorKind, message: string, fields?: FieldErrors) {
+    super(message);
+    this.name = 'AppError';
+    this.kind = kind;
+    this.statusCode = STATUS_BY_KIND[kind];
+    this.fields = fields;
+  }
+}
+
+export function validationError(fields: FieldErrors): AppError {
+  return new AppError('validation_failed', 'Invalid input.', fields);
+}

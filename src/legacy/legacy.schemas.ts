@@ -1,0 +1,64 @@
+// Shapes of the original Django app's API, kept byte-for-byte for its clients.
+import { Type } from 'typebox';
+
+export const LegacyCustomerSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  phone_number: Type.String({ description: 'E.164, like +254701036054' }),
+});
+
+export const LegacyOrderSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  item: Type.String(),
+  amount: Type.String({ description: 'Decimal with two places, like "500.00"' }),
+  created_at: Type.String({ description: 'UTC, like "June 25, 2024, 05:54 PM"' }),
+  customer: LegacyCustomerSchema,
+});
+
+export const LegacyCustomerDetailsSchema = Type.Object({
+  Customer_details: LegacyCustomerSchema,
+  orders: Type.Array(
+    Type.Object({
+      created_at: Type.String({ description: 'ISO 8601, like "2022-02-02T05:28:32Z"' }),
+      item: Type.String(),
+      // Written with JSON.rawJSON from the stored decimal text: a number on the wire,
+      // never a float in between.
+      amount: Type.Unsafe<JSONRawValue>({ type: 'number', description: 'A JSON number, like 945.49' }),
+    }),
+  ),
+});
+
+export const LegacyPageQuerySchema = Type.Object({
+  page: Type.Optional(Type.String({ description: 'Page number from 1, or "last"' })),
+});
+
+export function legacyPageSchema<T extends Parameters<typeof Type.Array>[0]>(item: T) {
+  return Type.Object({
+    count: Type.Integer(),
+    next: Type.Union([Type.String(), Type.Null()]),
+    previous: Type.Union([Type.String(), Type.Null()]),
+    results: Type.Array(item),
+  });
+}
+
+export const LegacyIdParamsSchema = Type.Object({ id: Type.String() });
+
+export const LegacyDetailSchema = Type.Object({ detail: Type.String() });
+
+const Text = (description: string) => Type.String({ description });
+const Amount = Type.Union([Type.String(), Type.Number()], {
+  description: 'Greater than 0, at most 2 decimals and 10 digits before the point; a JSON number or a decimal string',
+});
+
+export const CreateCustomerSchema = Type.Object({
+  name: Text('1–100 characters after trimming'),
+  phone_number: Text('With its country code, like +254701036054'),
+});
+export const UpdateCustomerSchema = Type.Partial(CreateCustomerSchema);
+
+export const CreateOrderSchema = Type.Object({
+  customer_id: Type.String({ description: 'The id of an existing customer' }),
+  item: Text('1–100 characters after trimming'),
+  amount: Amount,
+});
+export const UpdateOrderSchema = Type.Partial(Type.Object({ item: CreateOrderSchema.properties.item, amount: Amount }));

@@ -1,0 +1,125 @@
+// The original app's order endpoints: thin adapters over the orders service.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { AppError } from '../errors.ts';
+import {
+  createOrder,
+  deleteOrder,
+  getOrder,
+  listCustomerOrders,
+  listOrdersPage,
+  updateOrder,
+} from '../orders/orders.service.ts';
+import { legacyOrder } from './legacy.representations.ts';
+import {
+  CreateOrderSchema,
+  LegacyDetailSchema,
+  LegacyIdParamsSchema,
+  LegacyOrderSchema,
+  LegacyPageQuerySchema,
+  legacyPageSchema,
+  UpdateOrderSchema,
+} from './legacy.schemas.ts';
+import { legacyPage } from './pagination.ts';
+import { requireUuid } from './uuid.ts';
+
+const tags = ['original API: orders'];
+
+export function legacyOrderRoutes(db: Database, config: Config): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/api/get-orders',
+      {
+        schema: {
+          tags,
+          summary: 'List orders with their customers, 10 a page, oldest first',
+          querystring: LegacyPageQuerySchema,
+          response: { 200: legacyPageSchema(LegacyOrderSchema) },
+        },
+      },
+      (request) =>
+        legacyPage(
+          request,
+          async (page) => {
+            const { total, orders } = await listOrdersPage(db.orm, page);
+            return { total, rows: orders };
+          },
+          legacyOrder,
+        ),
+    );
+
+    app.get(
+      '/api/view-order',
+      {
+        schema: {
+          tags,
+          summary: 'One order (?order_id=), or all orders of a customer (?customer_id=)',
+          querystring: Type.Object({
+            order_id: Type.Optional(Type.String()),
+            customer_id: Type.Optional(Type.String()),
+          }),
+          response: { 200: Type.Union([LegacyOrderSchema, Type.Array(LegacyOrderSchema)]) },
+        },
+      },
+      async (request) => {
+        const { order_id: orderId, customer_id: customerId } = request.query;
+        // As the original: an empty value counts as absent, order_id wins over customer_id.
+        if (orderId) return legacyOrder(await getOrder(db.orm, requireUuid(orderId)));
+        if (customerId) {
+          const orders = await listCustomerOrders(db.orm, requireUuid(customerId));
+          return orders.map(legacyOrder);
+        }
+        throw new AppError('missing_lookup', 'Please pass customer_id or order_id');
+      },
+    );
+
+    app.post(
+      '/api/add-order',
+      {
+        schema: {
+          tags,
+          summary: 'Add an order; its customer gets an SMS',
+          body: CreateOrderSchema,
+          response: { 201: LegacyOrderSchema },
+        },
+      },
+      async (request, reply) => {
+        const order = await createOrder(db.orm, request.body, { currency: config.defaultCurrency });
+        return reply.code(201).send(legacyOrder(order));
+      },
+    );
+
+    app.put(
+      '/api/update-order/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Change the item or amount of an order (other fields are ignored)',
+          params: LegacyIdParamsSchema,
+          body: UpdateOrderSchema,
+          response: { 200: LegacyOrderSchema },
+        },
+      },
+      async (request) =>
+        legacyOrder(await updateOrder(db.orm, requireUuid(request.params.id), request.body)),
+    );
+
+    app.delete(
+      '/api/delete-order/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete an order',
+          params: LegacyIdParamsSchema,
+          response: { 200: LegacyDetailSchema },
+        },
+      },
+      async (request) => {
+        const order = await deleteOrder(db.orm, requireUuid(request.params.id));
+        return { detail: `Order ${order.id} successfully deleted` };
+      },
+    );
+  };
+}

@@ -1,0 +1,133 @@
+import { asc, count, eq } from 'drizzle-orm';
+import { customerNotFound, getCustomer, type Customer } from '../customers/customers.service.ts';
+import type { Queryable } from '../db/client.ts';
+import { isForeignKeyViolation } from '../db/errors.ts';
+import { customers, orders, type OrderRow } from '../db/schema.ts';
+import { AppError, validationError } from '../errors.ts';
+import { applyFieldRules, cleanText, FieldRuleError, isUuid, parseAmount } from '../fields.ts';
+
+export type Order = OrderRow & { customer: Customer };
+
+export interface OrderInput {
+  customer_id?: string | undefined;
+  item?: string | undefined;
+  amount?: string | number | undefined;
+}
+
+export interface OrderDefaults {
+  currency: string;
+}
+
+function checkOrderInput(input: OrderInput, requireAll: boolean) {
+  const { values, errors } = applyFieldRules({
+    customer_id: () => {
+      if (input.customer_id === undefined) return undefined;
+      if (!isUuid(input.customer_id)) throw new FieldRuleError('Must be a valid UUID.');
+      return input.customer_id;
+    },
+    item: () => (input.item === undefined ? undefined : cleanText(input.item)),
+    amount: () => (input.amount === undefined ? undefined : parseAmount(input.amount)),
+  });
+  if (requireAll) {
+    for (const field of ['customer_id', 'item', 'amount'] as const) {
+      if (input[field] === undefined) errors[field] = ['This field is required.'];
+    }
+  }
+  if (Object.keys(errors).length > 0) throw validationError(errors);
+  return values;
+}
+
+/**
+ * The one way an order is created, whatever the route: a single transaction, so
+ * whatever must happen with a new order (its SMS) commits or rolls back with it.
+ */
+export async function createOrder(
+  db: Queryable,
+  input: OrderInput,
+  defaults: OrderDefaults,
+): Promise<Order> {
+  const { customer_id: customerId, item, amount } = checkOrderInput(input, true);
+  if (customerId === undefined || item === undefined || amount === undefined) {
+    throw new Error('unreachable: checkOrderInput requires every field');
+  }
+  return db.transaction(async (tx) => {
+    const customer = await getCustomer(tx, customerId);
+    try {
+      const [order] = await tx
+        .insert(orders)
+        .values({ customerId, item, amount, currency: defaults.currency })
+        .returning();
+      if (order === undefined) throw new Error('insert returned no row');
+      return { ...order, customer };
+    } catch (error) {
+      // The customer was deleted between our read and the insert.
+      if (isForeignKeyViolation(error)) throw customerNotFound();
+      throw error;
+    }
+  });
+}
+
+/** Partial update of item and amount; other fields are ignored, as the original did. */
+export async function updateOrder(db: Queryable, id: string, input: OrderInput): Promise<Order> {
+  const { item, amount } = checkOrderInput({ item: input.item, amount: input.amount }, false);
+  const [updated] = await db
+    .update(orders)
+    .set({ item, amount, updatedAt: new Date() })
+    .where(eq(orders.id, id))
+    .returning({ id: orders.id });
+  if (updated === undefined) throw orderNotFound();
+  return getOrder(db, id);
+}
+
+export async function getOrder(db: Queryable, id: string): Promise<Order> {
+  const [row] = await selectOrders(db).where(eq(orders.id, id));
+  if (row === undefined) throw orderNotFound();
+  return toOrder(row);
+}
+
+export async function listCustomerOrders(db: Queryable, customerId: string): Promise<Order[]> {
+  const customer = await getCustomer(db, customerId);
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(eq(orders.customerId, customerId))
+    .orderBy(asc(orders.createdAt), asc(orders.id));
+  return rows.map((order) => ({ ...order, customer }));
+}
+
+export async function listOrdersPage(
+  db: Queryable,
+  page: { offset: number; limit: number },
+): Promise<{ total: number; orders: Order[] }> {
+  const [[totals], rows] = await Promise.all([
+    db.select({ total: count() }).from(orders),
+    selectOrders(db)
+      .orderBy(asc(orders.createdAt), asc(orders.id))
+      .limit(page.limit)
+      .offset(page.offset),
+  ]);
+  return { total: totals?.total ?? 0, orders: rows.map(toOrder) };
+}
+
+export async function deleteOrder(db: Queryable, id: string): Promise<OrderRow> {
+  const [deleted] = await db.delete(orders).where(eq(orders.id, id)).returning();
+  if (deleted === undefined) throw orderNotFound();
+  return deleted;
+}
+
+function selectOrders(db: Queryable) {
+  return db
+    .select({ order: orders, customer: customers })
+    .from(orders)
+    .innerJoin(customers, eq(orders.customerId, customers.id))
+    .$dynamic();
+}
+
+function toOrder(row: { order: OrderRow; customer: Customer }): Order {
+  return { ...row.order, customer: row.customer };
+}
+
+export function orderNotFound(): AppError {
+  return new AppError('order_not_found', 'No Order matches the given query.');
+}
+
