@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import type { Logger } from 'pino';
 import { authenticate } from './auth/authenticate.ts';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { Config } from './config.ts';
@@ -15,14 +14,14 @@ import { legacyOrderRoutes } from './legacy/orders.routes.ts';
 
 export interface AppDependencies {
   db: Database;
-  logger: Logger;
+  logger: FastifyBaseLogger;
 }
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
 export async function buildApp(config: Config, deps: AppDependencies) {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
@@ -38,6 +37,16 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     void reply.header('X-Request-Id', request.id);
   });
   app.addHook('onRequest', authenticate(deps.db));
+
+  // During shutdown, answers close their keep-alive connection: otherwise a client
+  // whose request was in flight keeps an idle socket open and close() waits for it.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('Connection', 'close');
+  });
 
   await app.register(healthRoutes(deps.db));
   await app.register(legacyCustomerRoutes(deps.db));

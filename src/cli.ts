@@ -2,7 +2,14 @@
 // embedded database it joins the server's PostgreSQL, or starts it for the command).
 // Results go to stdout; logs go to stderr.
 import { parseArgs } from 'node:util';
-import { TOKEN_SCOPES, createToken, listTokens, parseDuration, revokeToken, type TokenScope } from './auth/tokens.ts';
+import {
+  TOKEN_SCOPES,
+  createToken,
+  listTokens,
+  parseDuration,
+  revokeToken,
+  type TokenScope,
+} from './auth/tokens.ts';
 import { findOrCreateUserByEmail, isPlausibleEmail } from './auth/users.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase, runMigrations, type Database } from './db/client.ts';
@@ -49,13 +56,21 @@ const COMMANDS: Record<string, Command> = {
     let expiresAt: Date | undefined;
     if (values['expires-in'] !== undefined) {
       const lifetimeMs = parseDuration(values['expires-in']);
-      if (lifetimeMs === undefined) throw new UsageError('--expires-in must look like 90m, 12h, 30d or 2w');
+      if (lifetimeMs === undefined)
+        throw new UsageError('--expires-in must look like 90m, 12h, 30d or 2w');
       expiresAt = new Date(Date.now() + lifetimeMs);
     }
     const user = await findOrCreateUserByEmail(db.orm, email);
-    const { token, key } = await createToken(db.orm, { userId: user.id, name: values.name, scope, expiresAt });
+    const { token, key } = await createToken(db.orm, {
+      userId: user.id,
+      name: values.name,
+      scope,
+      expiresAt,
+    });
     const expiry = expiresAt === undefined ? 'never expires' : `expires ${expiresAt.toISOString()}`;
-    console.log(`Created token ${token.id} "${token.name}" for ${user.email}: ${scope} scope, ${expiry}.`);
+    console.log(
+      `Created token ${token.id} "${token.name}" for ${user.email}: ${scope} scope, ${expiry}.`,
+    );
     console.log('Keep it secret; it is shown only this once:');
     console.log(key);
   },
@@ -84,7 +99,8 @@ const COMMANDS: Record<string, Command> = {
   'token revoke': async (db, args) => {
     const { positionals } = parseArgs({ args, allowPositionals: true });
     const [id] = positionals;
-    if (id === undefined || !isUuid(id)) throw new UsageError('token revoke needs a token id (see token list)');
+    if (id === undefined || !isUuid(id))
+      throw new UsageError('token revoke needs a token id (see token list)');
     const token = await revokeToken(db.orm, id);
     console.log(`Token ${token.id} "${token.name}" is revoked.`);
   },
@@ -108,7 +124,10 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   // A command's own output is what matters on a terminal; only verbose levels log.
   const logger = createLogger(
-    { logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn' },
+    {
+      logLevel:
+        config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn',
+    },
     2,
   );
   const db = await openDatabase(config, logger);

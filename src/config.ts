@@ -65,7 +65,10 @@ export function parseConfig(env: Env): Config {
   const port = integer(read, 'PORT', 8000, 0, 65535);
   const publicUrl = url(read, 'PUBLIC_URL', `http://localhost:${port}`);
   if (publicUrl.pathname !== '/' || publicUrl.search !== '') {
-    throw new ConfigError('PUBLIC_URL', 'must be an origin without a path, like https://shop.example.com');
+    throw new ConfigError(
+      'PUBLIC_URL',
+      'must be an origin without a path, like https://shop.example.com',
+    );
   }
 
   const databaseUrl = read('DATABASE_URL');
@@ -75,7 +78,10 @@ export function parseConfig(env: Env): Config {
 
   const oidcIssuer = url(read, 'OIDC_ISSUER', 'https://accounts.google.com');
   if (oidcIssuer.protocol === 'http:' && !isLoopback(oidcIssuer.hostname)) {
-    throw new ConfigError('OIDC_ISSUER', 'http:// is accepted only for loopback hosts; use https://');
+    throw new ConfigError(
+      'OIDC_ISSUER',
+      'http:// is accepted only for loopback hosts; use https://',
+    );
   }
 
   const sessionSecret = read('SESSION_SECRET');
@@ -136,7 +142,12 @@ export function parseConfig(env: Env): Config {
 
 type Reader = (name: string) => string | undefined;
 
-function oneOf<const T extends string>(read: Reader, name: string, allowed: readonly T[], fallback: T): T {
+function oneOf<const T extends string>(
+  read: Reader,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   const value = read(name);
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;

@@ -21,9 +21,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return reply.code(answer.statusCode).type('application/json; charset=utf-8').send(answer.body);
   });
 
-  app.setNotFoundHandler((_request, reply) =>
-    reply.code(404).send({ detail: 'Not found.' }),
-  );
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }));
 }
 
 /** The original API's error bodies, as Django REST Framework wrote them. */
@@ -36,7 +34,9 @@ function toAnswer(error: FastifyError | AppError, request: FastifyRequest): Answ
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return {
         statusCode: 415,
-        body: { detail: `Unsupported media type "${request.headers['content-type'] ?? ''}" in request.` },
+        body: {
+          detail: `Unsupported media type "${request.headers['content-type'] ?? ''}" in request.`,
+        },
       };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { statusCode: 413, body: { detail: 'Request body is larger than 100 KB.' } };
@@ -86,7 +86,8 @@ function schemaErrorFields(error: FastifyError, request: FastifyRequest): FieldE
     if (field === undefined) {
       if (issue.keyword === 'required') {
         const present = typeof data === 'object' && data !== null ? data : {};
-        for (const name of (issue.params as { requiredProperties?: string[] }).requiredProperties ?? []) {
+        for (const name of (issue.params as { requiredProperties?: string[] }).requiredProperties ??
+          []) {
           if (!(name in present)) add(name, 'This field is required.');
         }
       } else if (issue.keyword === 'type') {

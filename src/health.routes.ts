@@ -10,7 +10,11 @@ export function healthRoutes(db: Database): FastifyPluginAsyncTypebox {
       '/healthz',
       {
         config: { public: true },
-        schema: { tags: ['operations'], summary: 'The process is up', response: { 200: StatusSchema } },
+        schema: {
+          tags: ['operations'],
+          summary: 'The process is up',
+          response: { 200: StatusSchema },
+        },
       },
       () => ({ status: 'ok' }),
     );

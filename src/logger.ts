@@ -7,7 +7,12 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination: 1 | 
     {
       level: config.logLevel,
       // Credentials must never reach a log line, whoever logs a request or its headers.
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'],
+      redact: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        'headers.cookie',
+      ],
     },
     pino.destination(destination),
   );

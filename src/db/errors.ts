@@ -1,7 +1,7 @@
 // PostgreSQL error codes we turn into answers. Drizzle wraps driver errors
 // (DrizzleQueryError), so the code may sit on the error or on its cause.
 function postgresCode(error: unknown): string | undefined {
-  for (let current = error; typeof current === 'object' && current !== null; ) {
+  for (let current = error; typeof current === 'object' && current !== null;) {
     if ('code' in current && typeof current.code === 'string') return current.code;
     current = 'cause' in current ? current.cause : undefined;
   }

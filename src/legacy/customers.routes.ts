@@ -62,8 +62,14 @@ export function legacyCustomerRoutes(db: Database): FastifyPluginAsyncTypebox {
         serializerCompiler: () => (data) => JSON.stringify(data),
       },
       async (request) => {
-        const { customer, orders } = await getCustomerWithOrders(db.orm, requireUuid(request.params.id));
-        return { Customer_details: legacyCustomer(customer), orders: orders.map(legacyCustomerOrder) };
+        const { customer, orders } = await getCustomerWithOrders(
+          db.orm,
+          requireUuid(request.params.id),
+        );
+        return {
+          Customer_details: legacyCustomer(customer),
+          orders: orders.map(legacyCustomerOrder),
+        };
       },
     );
 

@@ -31,8 +31,18 @@ export function legacyCustomerOrder(order: OrderRow) {
 }
 
 const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ];
 
 /** The original serializer's `%B %d, %Y, %I:%M %p`, in UTC: "June 25, 2024, 05:54 PM". */

@@ -23,7 +23,10 @@ export const LegacyCustomerDetailsSchema = Type.Object({
       item: Type.String(),
       // Written with JSON.rawJSON from the stored decimal text: a number on the wire,
       // never a float in between.
-      amount: Type.Unsafe<JSONRawValue>({ type: 'number', description: 'A JSON number, like 945.49' }),
+      amount: Type.Unsafe<JSONRawValue>({
+        type: 'number',
+        description: 'A JSON number, like 945.49',
+      }),
     }),
   ),
 });
@@ -47,7 +50,8 @@ export const LegacyDetailSchema = Type.Object({ detail: Type.String() });
 
 const Text = (description: string) => Type.String({ description });
 const Amount = Type.Union([Type.String(), Type.Number()], {
-  description: 'Greater than 0, at most 2 decimals and 10 digits before the point; a JSON number or a decimal string',
+  description:
+    'Greater than 0, at most 2 decimals and 10 digits before the point; a JSON number or a decimal string',
 });
 
 export const CreateCustomerSchema = Type.Object({
@@ -61,4 +65,6 @@ export const CreateOrderSchema = Type.Object({
   item: Text('1–100 characters after trimming'),
   amount: Amount,
 });
-export const UpdateOrderSchema = Type.Partial(Type.Object({ item: CreateOrderSchema.properties.item, amount: Amount }));
+export const UpdateOrderSchema = Type.Partial(
+  Type.Object({ item: CreateOrderSchema.properties.item, amount: Amount }),
+);

@@ -130,4 +130,3 @@ function toOrder(row: { order: OrderRow; customer: Customer }): Order {
 export function orderNotFound(): AppError {
   return new AppError('order_not_found', 'No Order matches the given query.');
 }
-

@@ -1,0 +1,102 @@
+// The server as `npm start` runs it: a child process, real signals.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import pg from 'pg';
+import { createTestDatabase } from './helpers/database.ts';
+import { runCli, startServer } from './helpers/processes.ts';
+
+test('when a variable is invalid, it exits 1 with one line naming it', () => {
+  for (const [name, value] of [
+    ['PORT', 'eighty'],
+    ['PUBLIC_URL', 'not a url'],
+    ['OIDC_ISSUER', 'http://accounts.example.com'],
+    ['LOG_LEVEL', 'loud'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+  ] as const) {
+    const result = spawnSync(process.execPath, ['src/server.ts'], {
+      env: { ...process.env, [name]: value },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(result.status, 1, name);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0] ?? '', new RegExp(`configuration error: ${name}`));
+  }
+});
+
+test('when SIGTERM arrives during a request, the request finishes and the process exits 0', async (t) => {
+  const { url } = await createTestDatabase(t);
+  const server = await startServer(t, { DATABASE_URL: url });
+  const { stdout } = await runCli(['token', 'create', '--email', 'ops@example.com'], {
+    DATABASE_URL: url,
+  });
+  const key = stdout.trim().split('\n').at(-1);
+
+  // Hold a lock so the next list request waits inside the server.
+  const blocker = new pg.Client({ connectionString: url });
+  await blocker.connect();
+  blocker.on('error', () => {}); // the database is dropped (with force) after the test
+  t.after(() => blocker.end());
+  await blocker.query('begin; lock table customers in access exclusive mode');
+  const inFlight = fetch(`${server.baseUrl}/api/get-customers/`, {
+    headers: { authorization: `Token ${key}` },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
+  const exitCode = server.stop('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await blocker.query('commit');
+
+  const response = await inFlight;
+  assert.equal(response.status, 200);
+  assert.equal(((await response.json()) as { count: number }).count, 0);
+  assert.equal(await exitCode, 0, server.output());
+  assert.match(server.output(), /shutting down/);
+});
+
+test('when DATABASE_URL is unset, it runs its own PostgreSQL, shares it with the CLI and stops it on exit', async (t) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'customer-orders-start-'));
+  await chmod(dataDir, 0o755);
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const env = { DATABASE_URL: '', DATA_DIR: dataDir };
+
+  const first = await startServer(t, env);
+  // The CLI joins the running server's database rather than starting another.
+  const { stdout } = await runCli(['token', 'create', '--email', 'owner@example.com'], env);
+  const key = stdout.trim().split('\n').at(-1);
+  const headers = { authorization: `Token ${key}`, 'content-type': 'application/json' };
+  const created = await fetch(`${first.baseUrl}/api/add-customer/`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: 'kept', phone_number: '+254701036054' }),
+  });
+  assert.equal(created.status, 201);
+  assert.equal(await first.stop('SIGTERM'), 0);
+  assert.equal(postgresRunningIn(dataDir), false, 'the embedded server stopped with the app');
+
+  // A second start reuses the cluster: the data and the token are still there.
+  const second = await startServer(t, env);
+  const listed = await fetch(`${second.baseUrl}/api/get-customers/`, { headers });
+  assert.equal(listed.status, 200);
+  assert.deepEqual(
+    ((await listed.json()) as { results: { name: string }[] }).results.map((c) => c.name),
+    ['kept'],
+  );
+
+  // A crash (SIGKILL) leaves PostgreSQL running with its pid file; the next start joins it.
+  assert.equal(await second.stop('SIGKILL'), null);
+  const third = await startServer(t, env);
+  assert.equal((await fetch(`${third.baseUrl}/readyz`)).status, 200);
+  assert.equal(await third.stop('SIGTERM'), 0);
+  // The orphaned server belonged to no one; stop it so it does not outlive the test.
+  spawnSync('pkill', ['-f', `-D ${path.join(dataDir, 'postgres')}`]);
+});
+
+function postgresRunningIn(dataDir: string): boolean {
+  return spawnSync('pgrep', ['-f', `-D ${path.join(dataDir, 'postgres')}`]).status === 0;
+}

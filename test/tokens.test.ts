@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { hashTokenKey, revokeToken } from '../src/auth/tokens.ts';
+import { apiTokens } from '../src/db/schema.ts';
+import { buildTestApp, createTestToken } from './helpers/build-app.ts';
+import { runCli } from './helpers/processes.ts';
+
+const { app, db, databaseUrl } = await buildTestApp({ after });
+const cli = (...args: string[]) => runCli(args, { DATABASE_URL: databaseUrl });
+
+const listCustomers = (headers: Record<string, string>) =>
+  app.inject({ url: '/api/get-customers/', headers });
+const addCustomer = (headers: Record<string, string>) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/add-customer/',
+    headers,
+    payload: { name: 'x', phone_number: '+254701000001' },
+  });
+
+test('when no credentials come, every API route answers 401 with WWW-Authenticate: Token', async () => {
+  for (const [method, url] of [
+    ['GET', '/api/get-customers/'],
+    ['GET', '/api/view-customer/0b811f4f-7116-4502-93d8-30d8fced278c'],
+    ['POST', '/api/add-customer/'],
+    ['PUT', '/api/update-order/0b811f4f-7116-4502-93d8-30d8fced278c/'],
+    ['DELETE', '/api/delete-order/0b811f4f-7116-4502-93d8-30d8fced278c/'],
+    ['GET', '/api/view-order/'],
+    ['GET', '/no/such/route'],
+  ] as const) {
+    const response = await app.inject({ method, url });
+    assert.equal(response.statusCode, 401, `${method} ${url}`);
+    assert.equal(response.headers['www-authenticate'], 'Token');
+    assert.deepEqual(response.json(), { detail: 'Authentication credentials were not provided.' });
+  }
+});
+
+test('when the health routes are called without credentials, they answer 200', async () => {
+  for (const url of ['/healthz', '/readyz']) {
+    const response = await app.inject({ url });
+    assert.equal(response.statusCode, 200, url);
+    assert.deepEqual(response.json(), { status: 'ok' });
+  }
+});
+
+test('when a token is sent as "Token <key>" or "Bearer <key>", it is accepted', async () => {
+  const key = await createTestToken(db, { scope: 'write' });
+  assert.equal((await listCustomers({ authorization: `Token ${key}` })).statusCode, 200);
+  assert.equal((await listCustomers({ authorization: `Bearer ${key}` })).statusCode, 200);
+  assert.equal((await listCustomers({ authorization: `bearer   ${key}  ` })).statusCode, 200);
+});
+
+test('when the token is wrong or the header malformed, it answers 401 with DRF’s words', async () => {
+  const cases: [string, string][] = [
+    ['Token co_not-a-real-token', 'Invalid token.'],
+    ['Token', 'Invalid token header. No credentials provided.'],
+    ['Token a b', 'Invalid token header. Token string should not contain spaces.'],
+    ['Basic dXNlcjpwYXNz', 'Authentication credentials were not provided.'],
+  ];
+  for (const [authorization, detail] of cases) {
+    const response = await listCustomers({ authorization });
+    assert.equal(response.statusCode, 401, authorization);
+    assert.equal(response.headers['www-authenticate'], 'Token');
+    assert.deepEqual(response.json(), { detail });
+  }
+});
+
+test('when a read token is used, it may read but every unsafe method gets 403', async () => {
+  const key = await createTestToken(db, { scope: 'read' });
+  const headers = { authorization: `Token ${key}` };
+  assert.equal((await listCustomers(headers)).statusCode, 200);
+  const refused = await addCustomer(headers);
+  assert.equal(refused.statusCode, 403);
+  assert.match(refused.json().detail, /permission/);
+  for (const method of ['PUT', 'DELETE'] as const) {
+    const response = await app.inject({
+      method,
+      url: '/api/update-customer/0b811f4f-7116-4502-93d8-30d8fced278c/',
+      headers,
+    });
+    assert.equal(response.statusCode, 403, method);
+  }
+});
+
+test('when a token has expired, it answers 401', async () => {
+  const key = await createTestToken(db, { scope: 'write', expiresAt: new Date(Date.now() - 1000) });
+  const response = await listCustomers({ authorization: `Token ${key}` });
+  assert.equal(response.statusCode, 401);
+  assert.deepEqual(response.json(), { detail: 'Invalid token.' });
+});
+
+test('when a token is revoked, it stops working at once', async () => {
+  const key = await createTestToken(db, { scope: 'write' });
+  assert.equal((await listCustomers({ authorization: `Token ${key}` })).statusCode, 200);
+  const [row] = await db.orm
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.tokenHash, hashTokenKey(key)));
+  assert.ok(row);
+  await revokeToken(db.orm, row.id);
+  assert.equal((await listCustomers({ authorization: `Token ${key}` })).statusCode, 401);
+});
+
+test('when a token is stored, only its SHA-256 is kept, and its use is recorded', async () => {
+  const key = await createTestToken(db, { scope: 'read' });
+  assert.match(key, /^co_[A-Za-z0-9_-]{43}$/, '32 random bytes');
+  await listCustomers({ authorization: `Token ${key}` });
+  const rows = await db.orm.select().from(apiTokens);
+  assert.ok(!JSON.stringify(rows).includes(key.slice(3)), 'the key is stored nowhere');
+  const row = rows.find((candidate) => candidate.tokenHash === hashTokenKey(key));
+  assert.ok(row?.lastUsedAt instanceof Date);
+});
+
+test('when the CLI creates a token, it prints it alone on the last line and the API takes it', async () => {
+  const { stdout } = await cli(
+    'token',
+    'create',
+    '--email',
+    'Clerk@Example.com',
+    '--name',
+    'laptop',
+    '--scope',
+    'read',
+    '--expires-in',
+    '30d',
+  );
+  const key = stdout.trim().split('\n').at(-1) ?? '';
+  assert.match(key, /^co_\S+$/);
+  assert.match(stdout, /read scope, expires 20\d\d-/);
+  const headers = { authorization: `Token ${key}` };
+  assert.equal((await listCustomers(headers)).statusCode, 200);
+  assert.equal((await addCustomer(headers)).statusCode, 403);
+
+  const listing = (await cli('token', 'list', '--email', 'clerk@example.com')).stdout;
+  assert.match(listing, /laptop/);
+  assert.doesNotMatch(listing, new RegExp(key.slice(3)));
+  const id = /([0-9a-f-]{36}).*laptop/.exec(listing)?.[1];
+  assert.ok(id, listing);
+  const revoked = await cli('token', 'revoke', id);
+  assert.match(revoked.stdout, /revoked/);
+  assert.equal((await listCustomers(headers)).statusCode, 401);
+});
+
+test('when the CLI is given bad arguments, it explains and exits 2', async () => {
+  for (const args of [
+    ['token', 'create'],
+    ['token', 'create', '--email', 'a@b.co', '--scope', 'admin'],
+    ['token', 'create', '--email', 'a@b.co', '--expires-in', 'soon'],
+    ['token', 'revoke', 'not-an-id'],
+    ['token', 'revoke', '0b811f4f-7116-4502-93d8-30d8fced278c'],
+    ['frobnicate'],
+  ]) {
+    await assert.rejects(cli(...args), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 2, args.join(' '));
+      assert.match(error.stderr, /\S/);
+      return true;
+    });
+  }
+});
+
+test('when the CLI migrates, it says the schema is up to date', async () => {
+  const { stdout } = await cli('migrate');
+  assert.match(stdout, /up to date/);
+});
