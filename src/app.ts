@@ -7,7 +7,7 @@ import { authenticate } from './auth/authenticate.ts';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
-import { registerErrorHandler } from './error-handler.ts';
+import { answerFrameworkError, registerErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
 import { legacyOrderRoutes } from './legacy/orders.routes.ts';
@@ -25,8 +25,10 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
-    // The original app answered each path with and without the trailing slash.
-    routerOptions: { ignoreTrailingSlash: true },
+    // The original app answered each path with and without the trailing slash. Ids
+    // longer than UUIDs still reach the routes, which explain what a UUID is.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);

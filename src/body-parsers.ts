@@ -26,6 +26,13 @@ export function parseJsonBody(text: string): unknown {
 }
 
 export function registerBodyParsers(app: FastifyInstance): void {
+  // A request with no body at all (and so no content type) counts as `{}`, as DRF
+  // treated it: then "This field is required." names what is missing.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body !== undefined) {
+      request.body = {};
+    }
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {

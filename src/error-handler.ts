@@ -1,7 +1,7 @@
 // One place turns every error into an answer: services throw AppError, Fastify
 // throws its own (bad content type, body too large, schema validation), anything
 // else is a bug and becomes a 500 whose details stay in the log.
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldErrors } from './errors.ts';
 
 interface Answer {
@@ -22,6 +22,23 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }));
+}
+
+/**
+ * Errors Fastify's router raises before any hook runs (an undecodable URL, a path
+ * parameter past maxParamLength): same shape as every other answer, and an id.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  request.log.info({ reason: error.message }, 'request refused');
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  void reply
+    .code(tooLong ? 414 : 400)
+    .header('X-Request-Id', request.id)
+    .send({ detail: tooLong ? 'A part of the URL is too long.' : 'Malformed URL.' });
 }
 
 /** The original API's error bodies, as Django REST Framework wrote them. */

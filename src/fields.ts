@@ -26,11 +26,17 @@ export function cleanText(value: string, maxLength = TEXT_MAX_LENGTH): string {
   return trimmed;
 }
 
-/** E.164 (`+254701036054`) from any common notation; a country code is required. */
+/**
+ * E.164 (`+254701036054`) from any common notation; a country code is required.
+ * The whole text must be the number: no extraction from surrounding text (which
+ * would accept "+254701036054abc"), and no extension, which an SMS cannot dial.
+ */
 export function normalizePhoneNumber(value: string): string {
   const trimmed = value.trim();
-  const parsed = trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed) : undefined;
-  if (parsed === undefined || !parsed.isValid()) {
+  const parsed = trimmed.startsWith('+')
+    ? parsePhoneNumberFromString(trimmed, { extract: false })
+    : undefined;
+  if (parsed === undefined || !parsed.isValid() || parsed.ext !== undefined) {
     throw new FieldRuleError(
       'Enter a valid phone number with its country code, like +254701036054.',
     );

@@ -68,6 +68,8 @@ test('when phone numbers are normalised, any notation with a country code become
     '+2547010360541234',
     'phone',
     '+999 123 456',
+    '+254701036054abc',
+    '+254701036054 ext. 12',
   ]) {
     assert.throws(() => normalizePhoneNumber(bad), FieldRuleError, bad);
   }

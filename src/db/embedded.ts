@@ -130,15 +130,12 @@ async function createDatabaseIfMissing(adminUrl: string, database: string): Prom
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
+  if (!existsSync(file)) {
+    // 'wx': when two processes race to create it, the second keeps the first one's.
     const password = randomBytes(24).toString('base64url');
-    await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => {
-      // Another process wrote it first: use theirs.
-    });
-    return (await readFile(file, 'utf8')).trim();
+    await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' }).catch(() => {});
   }
+  return (await readFile(file, 'utf8')).trim();
 }
 
 function freePort(): Promise<number> {

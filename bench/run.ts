@@ -1,0 +1,242 @@
+// `npm run bench`: load on the hot routes of a real server (a child process, as
+// `npm start` runs it) next to the database's own limit for the same work (the same
+// SQL from a plain connection pool, no HTTP), so each figure says how much of the
+// database's capacity the service turns into answers.
+//
+//   BENCH_SECONDS=10 BENCH_CONNECTIONS=50 npm run bench
+//   BENCH_DATABASE_URL=postgres://… npm run bench   (else a throwaway embedded PostgreSQL)
+//
+// It is a measurement, not a test: it asserts nothing and prints a table.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import pino from 'pino';
+import { createToken } from '../src/auth/tokens.ts';
+import { findOrCreateUserByEmail } from '../src/auth/users.ts';
+import { connect, runMigrations } from '../src/db/client.ts';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const CUSTOMERS = 10_000;
+const ORDERS_PER_CUSTOMER = 5;
+const logger = pino({ level: 'warn' });
+
+interface Scenario {
+  name: string;
+  request: (customerId: string) => { method: 'GET' | 'POST'; path: string; body?: string };
+  /** The same work straight on the database. */
+  sql: (client: pg.PoolClient, customerId: string) => Promise<unknown>;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'GET /healthz',
+    request: () => ({ method: 'GET', path: '/healthz' }),
+    sql: (client) => client.query('select 1'),
+  },
+  {
+    name: 'GET /api/get-customers/?page=100',
+    request: () => ({ method: 'GET', path: '/api/get-customers/?page=100' }),
+    sql: (client) =>
+      Promise.all([
+        client.query('select count(*) from customers'),
+        client.query('select * from customers order by created_at, id limit 10 offset 990'),
+      ]),
+  },
+  {
+    name: 'GET /api/view-customer/:id',
+    request: (id) => ({ method: 'GET', path: `/api/view-customer/${id}` }),
+    sql: async (client, id) => {
+      await client.query('select * from customers where id = $1', [id]);
+      await client.query('select * from orders where customer_id = $1 order by created_at, id', [
+        id,
+      ]);
+    },
+  },
+  {
+    name: 'POST /api/add-order/',
+    request: (id) => ({
+      method: 'POST',
+      path: '/api/add-order/',
+      body: JSON.stringify({ customer_id: id, item: 'bench item', amount: '123.45' }),
+    }),
+    sql: async (client, id) => {
+      await client.query('begin');
+      await client.query('select * from customers where id = $1', [id]);
+      await client.query(
+        "insert into orders (customer_id, item, amount, currency) values ($1, 'bench item', '123.45', 'KES') returning *",
+        [id],
+      );
+      await client.query('commit');
+    },
+  },
+];
+
+async function main() {
+  const { url, cleanup } = await benchDatabase();
+  try {
+    const ids = await seed(url);
+    const token = await makeToken(url);
+    const server = await startServer(url);
+    try {
+      console.log(
+        `\n${SECONDS}s per run, ${CONNECTIONS} connections, ${CUSTOMERS} customers, ${CUSTOMERS * ORDERS_PER_CUSTOMER} orders\n`,
+      );
+      const rows = [];
+      for (const scenario of SCENARIOS) {
+        const http = await loadHttp(server.baseUrl, token, scenario, ids);
+        const database = await loadDatabase(url, scenario, ids);
+        rows.push({
+          scenario: scenario.name,
+          'HTTP req/s': Math.round(http.requestsPerSecond),
+          'p50 ms': http.p50,
+          'p99 ms': http.p99,
+          'non-2xx': http.errors,
+          'database alone ops/s': Math.round(database),
+          'share of database limit': `${Math.round((100 * http.requestsPerSecond) / database)}%`,
+        });
+      }
+      console.table(rows);
+    } finally {
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+async function benchDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  if (process.env.BENCH_DATABASE_URL) {
+    return { url: process.env.BENCH_DATABASE_URL, cleanup: async () => {} };
+  }
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'customer-orders-bench-'));
+  await chmod(dataDir, 0o755);
+  const embedded = await startEmbeddedPostgres(dataDir, logger);
+  return {
+    url: embedded.url,
+    cleanup: async () => {
+      await embedded.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function seed(url: string): Promise<string[]> {
+  const db = connect(url, 2, logger);
+  try {
+    await runMigrations(db.pool);
+    await db.pool.query('truncate orders, customers');
+    await db.pool.query(
+      `insert into customers (name, phone_number, created_at)
+       select 'Customer ' || n, '+2547' || lpad(n::text, 8, '0'), now() - make_interval(secs => $1 - n)
+       from generate_series(1, $1) as n`,
+      [CUSTOMERS],
+    );
+    await db.pool.query(
+      `insert into orders (customer_id, item, amount)
+       select id, 'item ' || k, (k * 10 + 0.99)::numeric(12,2)
+       from customers, generate_series(1, $1) as k`,
+      [ORDERS_PER_CUSTOMER],
+    );
+    await db.pool.query('analyze');
+    const { rows } = await db.pool.query<{ id: string }>('select id from customers');
+    return rows.map((row) => row.id);
+  } finally {
+    await db.close();
+  }
+}
+
+async function makeToken(url: string): Promise<string> {
+  const db = connect(url, 1, logger);
+  try {
+    const user = await findOrCreateUserByEmail(db.orm, 'bench@example.com');
+    return (await createToken(db.orm, { userId: user.id, name: 'bench', scope: 'write' })).key;
+  } finally {
+    await db.close();
+  }
+}
+
+async function startServer(url: string) {
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const child = spawn(process.execPath, ['src/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if ((await fetch(`${baseUrl}/healthz`).catch(() => undefined))?.ok) return { child, baseUrl };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the server did not start');
+}
+
+function pick(ids: string[]): string {
+  return ids[Math.floor(Math.random() * ids.length)] ?? '';
+}
+
+async function loadHttp(baseUrl: string, token: string, scenario: Scenario, ids: string[]) {
+  const result = await autocannon({
+    url: baseUrl,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const next = scenario.request(pick(ids));
+          return {
+            ...request,
+            method: next.method,
+            path: next.path,
+            body: next.body,
+            headers: { authorization: `Token ${token}`, 'content-type': 'application/json' },
+          };
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+  };
+}
+
+/** Operations per second of the scenario's SQL, with as many clients as HTTP had connections. */
+async function loadDatabase(url: string, scenario: Scenario, ids: string[]): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: CONNECTIONS });
+  let operations = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  try {
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        const client = await pool.connect();
+        try {
+          while (Date.now() < deadline) {
+            await scenario.sql(client, pick(ids));
+            operations += 1;
+          }
+        } finally {
+          client.release();
+        }
+      }),
+    );
+  } finally {
+    await pool.end();
+  }
+  return operations / SECONDS;
+}
+
+await main();
