@@ -58,7 +58,9 @@ export async function authenticateTokenKey(
     .select({ token: apiTokens, user: users })
     .from(apiTokens)
     .innerJoin(users, eq(apiTokens.userId, users.id))
-    .where(eq(apiTokens.tokenHash, hashTokenKey(key)));
+    .where(eq(apiTokens.tokenHash, hashTokenKey(key)))
+    .prepare('token_by_hash')
+    .execute();
   if (row === undefined || row.token.revokedAt !== null) return undefined;
   if (row.token.expiresAt !== null && row.token.expiresAt <= now) return undefined;
   return row;

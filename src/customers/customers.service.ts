@@ -1,4 +1,4 @@
-import { asc, count, eq } from 'drizzle-orm';
+import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { customers, orders, type CustomerRow, type OrderRow } from '../db/schema.ts';
@@ -40,7 +40,9 @@ export async function createCustomer(db: Queryable, input: CustomerInput): Promi
     .insert(customers)
     .values({ name, phoneNumber })
     .onConflictDoNothing({ target: customers.phoneNumber })
-    .returning();
+    .returning()
+    .prepare('insert_customer')
+    .execute();
   if (created === undefined) throw validationError({ phone_number: [DUPLICATE_PHONE] });
   return created;
 }
@@ -66,7 +68,12 @@ export async function updateCustomer(
 }
 
 export async function findCustomer(db: Queryable, id: string): Promise<Customer | undefined> {
-  const [row] = await db.select().from(customers).where(eq(customers.id, id));
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(eq(customers.id, id))
+    .prepare('customer_by_id')
+    .execute();
   return row;
 }
 
@@ -80,13 +87,23 @@ export async function getCustomerWithOrders(
   db: Queryable,
   id: string,
 ): Promise<{ customer: Customer; orders: OrderRow[] }> {
-  const customer = await getCustomer(db, id);
-  const customerOrders = await db
+  // Both at once: one round trip of latency; the orders are dropped if there is no customer.
+  const [customer, customerOrders] = await Promise.all([
+    findCustomer(db, id),
+    listOrdersOfCustomer(db, id),
+  ]);
+  if (customer === undefined) throw customerNotFound();
+  return { customer, orders: customerOrders };
+}
+
+export function listOrdersOfCustomer(db: Queryable, customerId: string): Promise<OrderRow[]> {
+  return db
     .select()
     .from(orders)
-    .where(eq(orders.customerId, id))
-    .orderBy(asc(orders.createdAt), asc(orders.id));
-  return { customer, orders: customerOrders };
+    .where(eq(orders.customerId, customerId))
+    .orderBy(asc(orders.createdAt), asc(orders.id))
+    .prepare('orders_of_customer')
+    .execute();
 }
 
 /** One page in the original order (oldest first), with the total for page links. */
@@ -95,13 +112,17 @@ export async function listCustomersPage(
   page: { offset: number; limit: number },
 ): Promise<{ total: number; customers: Customer[] }> {
   const [[totals], rows] = await Promise.all([
-    db.select({ total: count() }).from(customers),
+    db.select({ total: count() }).from(customers).prepare('count_customers').execute(),
     db
       .select()
       .from(customers)
       .orderBy(asc(customers.createdAt), asc(customers.id))
-      .limit(page.limit)
-      .offset(page.offset),
+      // Placeholders keep the statement's text the same for every page (drizzle
+      // leaves out `offset 0`), as a named prepared statement requires.
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare('customers_page')
+      .execute(page),
   ]);
   return { total: totals?.total ?? 0, customers: rows };
 }

@@ -23,10 +23,23 @@ const MIGRATIONS_FOLDER = path.join(import.meta.dirname, '..', '..', 'migrations
 const MIGRATION_LOCK_ID = 7_201_946;
 
 export function connect(url: string, poolSize: number, logger: Pick<Logger, 'error'>): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 10_000,
+  });
+  let closed = false;
   // An idle client losing its connection (server restart) must not crash the process.
-  pool.on('error', (error) => logger.error({ err: error }, 'idle database connection failed'));
-  return { pool, orm: drizzle({ client: pool, schema }), close: () => pool.end() };
+  // After close, pool.end() has let go of its clients without waiting for them: an
+  // embedded server stopping next may still cut them off, which is expected.
+  pool.on('error', (error) => {
+    if (!closed) logger.error({ err: error }, 'idle database connection failed');
+  });
+  const close = async () => {
+    closed = true;
+    await pool.end();
+  };
+  return { pool, orm: drizzle({ client: pool, schema }), close };
 }
 
 /** Connects to DATABASE_URL, or to the embedded server (starting it when needed). */

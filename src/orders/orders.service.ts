@@ -1,5 +1,10 @@
-import { asc, count, eq } from 'drizzle-orm';
-import { customerNotFound, getCustomer, type Customer } from '../customers/customers.service.ts';
+import { asc, count, eq, sql } from 'drizzle-orm';
+import {
+  customerNotFound,
+  getCustomer,
+  getCustomerWithOrders,
+  type Customer,
+} from '../customers/customers.service.ts';
 import type { Queryable } from '../db/client.ts';
 import { isForeignKeyViolation } from '../db/errors.ts';
 import { customers, orders, type OrderRow } from '../db/schema.ts';
@@ -56,7 +61,9 @@ export async function createOrder(
       const [order] = await tx
         .insert(orders)
         .values({ customerId, item, amount, currency: defaults.currency })
-        .returning();
+        .returning()
+        .prepare('insert_order')
+        .execute();
       if (order === undefined) throw new Error('insert returned no row');
       return { ...order, customer };
     } catch (error) {
@@ -80,18 +87,13 @@ export async function updateOrder(db: Queryable, id: string, input: OrderInput):
 }
 
 export async function getOrder(db: Queryable, id: string): Promise<Order> {
-  const [row] = await selectOrders(db).where(eq(orders.id, id));
+  const [row] = await selectOrders(db).where(eq(orders.id, id)).prepare('order_by_id').execute();
   if (row === undefined) throw orderNotFound();
   return toOrder(row);
 }
 
 export async function listCustomerOrders(db: Queryable, customerId: string): Promise<Order[]> {
-  const customer = await getCustomer(db, customerId);
-  const rows = await db
-    .select()
-    .from(orders)
-    .where(eq(orders.customerId, customerId))
-    .orderBy(asc(orders.createdAt), asc(orders.id));
+  const { customer, orders: rows } = await getCustomerWithOrders(db, customerId);
   return rows.map((order) => ({ ...order, customer }));
 }
 
@@ -100,11 +102,15 @@ export async function listOrdersPage(
   page: { offset: number; limit: number },
 ): Promise<{ total: number; orders: Order[] }> {
   const [[totals], rows] = await Promise.all([
-    db.select({ total: count() }).from(orders),
+    db.select({ total: count() }).from(orders).prepare('count_orders').execute(),
     selectOrders(db)
       .orderBy(asc(orders.createdAt), asc(orders.id))
-      .limit(page.limit)
-      .offset(page.offset),
+      // Placeholders keep the statement's text the same for every page (drizzle
+      // leaves out `offset 0`), as a named prepared statement requires.
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare('orders_page')
+      .execute(page),
   ]);
   return { total: totals?.total ?? 0, orders: rows.map(toOrder) };
 }
