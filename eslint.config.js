@@ -41,6 +41,13 @@ export default tseslint.config(
     },
   },
   {
+    // Browser scripts served to the home page.
+    files: ['src/web/static/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', fetch: 'readonly', navigator: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

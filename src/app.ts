@@ -1,9 +1,14 @@
 // buildApp is the only way to build the app: the server and every test use it, so
 // tests run the production configuration.
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import { authRoutes } from './auth/auth.routes.ts';
 import { authenticate } from './auth/authenticate.ts';
+import { OidcSignIn } from './auth/oidc.ts';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -11,6 +16,7 @@ import { answerFrameworkError, registerErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
 import { legacyOrderRoutes } from './legacy/orders.routes.ts';
+import { webRoutes } from './web/web.routes.ts';
 
 export interface AppDependencies {
   db: Database;
@@ -20,6 +26,12 @@ export interface AppDependencies {
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
 export async function buildApp(config: Config, deps: AppDependencies) {
+  if (config.sessionSecret === undefined) {
+    throw new Error(
+      'SESSION_SECRET must be resolved before building the app (see withSessionSecret)',
+    );
+  }
+  const oidc = new OidcSignIn(config);
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -38,7 +50,37 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });
-  app.addHook('onRequest', authenticate(deps.db));
+  await app.register(cookie, { secret: config.sessionSecret });
+  await app.register(helmet, {
+    // What the home page needs and nothing more: its own script and stylesheet.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: config.publicUrl.protocol === 'https:' ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.publicUrl.protocol === 'https:',
+  });
+  app.addHook('preValidation', authenticate(deps.db, config));
+  // After authentication, so a signed-in caller is counted as themselves, not by IP.
+  await app.register(rateLimit, {
+    hook: 'preHandler',
+    max: config.rateLimits.api.max,
+    timeWindow: config.rateLimits.api.windowMs,
+    keyGenerator: rateLimitKey,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      message: `Request was throttled. Expected available in ${Math.ceil(context.ttl / 1000)} seconds.`,
+    }),
+  });
 
   // During shutdown, answers close their keep-alive connection: otherwise a client
   // whose request was in flight keeps an idle socket open and close() waits for it.
@@ -51,8 +93,15 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   });
 
   await app.register(healthRoutes(deps.db));
+  await app.register(webRoutes(config, oidc));
+  await app.register(authRoutes(deps.db, config, oidc));
   await app.register(legacyCustomerRoutes(deps.db));
   await app.register(legacyOrderRoutes(deps.db, config));
 
   return app;
+}
+
+/** Limits apply per user (whatever the credentials), and per IP address for anonymous callers. */
+function rateLimitKey(request: FastifyRequest): string {
+  return request.identity === undefined ? `ip:${request.ip}` : `user:${request.identity.user.id}`;
 }

@@ -6,10 +6,10 @@ import {
   TOKEN_SCOPES,
   createToken,
   listTokens,
-  parseDuration,
   revokeToken,
   type TokenScope,
 } from './auth/tokens.ts';
+import { parseDuration } from './duration.ts';
 import { findOrCreateUserByEmail, isPlausibleEmail } from './auth/users.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase, runMigrations, type Database } from './db/client.ts';

@@ -2,6 +2,7 @@
 // a bad value stops the process with one line naming it, never later at a request.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from './duration.ts';
 
 export type SmsProviderName = 'africastalking' | 'log';
 
@@ -24,6 +25,16 @@ export interface Config {
     readonly allowedEmailDomains: readonly string[];
   };
   readonly sessionSecret: string | undefined;
+  readonly session: {
+    /** A session unused for this long ends; each use renews it. */
+    readonly idleTimeoutMs: number;
+    /** A session ends this long after sign-in, used or not. */
+    readonly maxAgeMs: number;
+  };
+  readonly rateLimits: {
+    readonly api: RateLimit;
+    readonly login: RateLimit;
+  };
   readonly sms: {
     readonly provider: SmsProviderName;
     readonly atUsername: string;
@@ -31,6 +42,11 @@ export interface Config {
     readonly atSenderId: string | undefined;
     readonly atBaseUrl: URL;
   };
+}
+
+export interface RateLimit {
+  readonly max: number;
+  readonly windowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +146,14 @@ export function parseConfig(env: Env): Config {
       allowedEmailDomains: list(read('ALLOWED_EMAIL_DOMAINS')),
     },
     sessionSecret,
+    session: {
+      idleTimeoutMs: duration(read, 'SESSION_IDLE_TIMEOUT', '2w'),
+      maxAgeMs: duration(read, 'SESSION_MAX_AGE', '30d'),
+    },
+    rateLimits: {
+      api: rateLimit(read, 'RATE_LIMIT_API', '1200/1m'),
+      login: rateLimit(read, 'RATE_LIMIT_LOGIN', '20/1m'),
+    },
     sms: {
       provider: smsProvider,
       atUsername,
@@ -180,6 +204,26 @@ function url(read: Reader, name: string, fallback: string): URL {
     throw new ConfigError(name, 'must be an http:// or https:// URL');
   }
   return parsed;
+}
+
+function duration(read: Reader, name: string, fallback: string): number {
+  const value = read(name) ?? fallback;
+  const parsed = parseDuration(value);
+  if (parsed === undefined) {
+    throw new ConfigError(name, `must be a duration like 30m, 12h, 14d or 2w (got "${value}")`);
+  }
+  return parsed;
+}
+
+/** `<requests>/<duration>`, like 1200/1m. */
+function rateLimit(read: Reader, name: string, fallback: string): RateLimit {
+  const value = read(name) ?? fallback;
+  const [count = '', window = ''] = value.split('/');
+  const windowMs = parseDuration(window);
+  if (!/^\d{1,7}$/.test(count) || Number(count) < 1 || windowMs === undefined) {
+    throw new ConfigError(name, `must look like 1200/1m: requests per duration (got "${value}")`);
+  }
+  return { max: Number(count), windowMs };
 }
 
 function list(value: string | undefined): string[] {

@@ -98,12 +98,3 @@ export async function revokeToken(
   if (existing === undefined) throw new AppError('token_not_found', `No token has the id ${id}.`);
   return existing;
 }
-
-/** Parses `30d`, `12h`, `90m` or `2w` into milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d{1,6})([mhdw])$/.exec(text.trim());
-  if (match === null) return undefined;
-  const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-  const amount = Number(match[1]);
-  return amount > 0 ? amount * unitMs[match[2] as keyof typeof unitMs] : undefined;
-}

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { users, type UserRow } from '../db/schema.ts';
 
@@ -17,4 +17,52 @@ export async function findOrCreateUserByEmail(db: Queryable, email: string): Pro
 
 export function isPlausibleEmail(email: string): boolean {
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim());
+}
+
+/**
+ * The user behind an OpenID Connect identity (issuer + subject), created on first
+ * sign-in. The email and name follow the provider; a user the CLI made by email is
+ * linked to the first identity that signs in with that email.
+ */
+export async function findOrCreateOidcUser(
+  db: Queryable,
+  identity: { issuer: string; subject: string; email: string; name: string | undefined },
+): Promise<UserRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [known] = await tx
+      .select()
+      .from(users)
+      .where(and(eq(users.issuer, identity.issuer), eq(users.subject, identity.subject)));
+    if (known !== undefined) {
+      if (known.email === identity.email && known.name === (identity.name ?? known.name))
+        return known;
+      const [updated] = await tx
+        .update(users)
+        .set({ email: identity.email, name: identity.name ?? known.name, updatedAt: new Date() })
+        .where(eq(users.id, known.id))
+        .returning();
+      return updated;
+    }
+    const [byEmail] = await tx
+      .select()
+      .from(users)
+      .where(eq(sql`lower(${users.email})`, identity.email.toLowerCase()));
+    // An email held by another identity: refuse rather than hand over its tokens.
+    if (byEmail !== undefined && byEmail.issuer !== null) return undefined;
+    const values = {
+      issuer: identity.issuer,
+      subject: identity.subject,
+      email: identity.email,
+      name: identity.name ?? null,
+    };
+    const [user] =
+      byEmail === undefined
+        ? await tx.insert(users).values(values).returning()
+        : await tx
+            .update(users)
+            .set({ ...values, updatedAt: new Date() })
+            .where(eq(users.id, byEmail.id))
+            .returning();
+    return user;
+  });
 }

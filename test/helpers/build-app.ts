@@ -23,7 +23,13 @@ export async function buildTestApp(
   env: Record<string, string> = {},
 ): Promise<TestHarness> {
   const { db, url } = await createTestDatabase(cleanup);
-  const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, ...env });
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: url,
+    SESSION_SECRET: 'test-session-secret-of-at-least-32-characters',
+    ...env,
+  });
   const app = await buildApp(config, { db, logger: pino({ level: config.logLevel }) });
   cleanup.after(() => app.close());
   const key = await createTestToken(db, { scope: 'write' });

@@ -1,0 +1,190 @@
+// Sign-in and out (OpenID Connect), and the original app's GET /api/token/.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { errorPage } from '../web/pages.ts';
+import { cookieOptions, csrfToken } from './authenticate.ts';
+import { CSRF_COOKIE, csrfFailure } from './csrf.ts';
+import { OidcSignIn, safeNextPath, SignInError } from './oidc.ts';
+import { createSession, endSession, SESSION_COOKIE } from './sessions.ts';
+import { createToken } from './tokens.ts';
+import { findOrCreateOidcUser } from './users.ts';
+
+// Holds the OAuth state between /auth/login and /auth/callback; signed, so only we set it.
+const LOGIN_COOKIE = 'co_login';
+
+export function authRoutes(
+  db: Database,
+  config: Config,
+  oidc: OidcSignIn,
+): FastifyPluginAsyncTypebox {
+  const cookies = cookieOptions(config);
+  const loginRateLimit = {
+    max: config.rateLimits.login.max,
+    timeWindow: config.rateLimits.login.windowMs,
+    keyGenerator: (request: FastifyRequest) => `ip:${request.ip}`,
+  };
+
+  const refuse = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
+    if (!(error instanceof SignInError)) throw error;
+    request.log.warn({ err: error.cause ?? error, reason: error.message }, 'sign-in refused');
+    void reply.clearCookie(LOGIN_COOKIE, { ...cookies, path: '/auth' });
+    return reply
+      .code(error.status)
+      .type('text/html; charset=utf-8')
+      .send(errorPage('Sign-in failed', error.message));
+  };
+
+  return async (app) => {
+    app.get(
+      '/auth/login',
+      {
+        config: { public: true, rateLimit: loginRateLimit },
+        schema: {
+          tags: ['sign-in'],
+          summary: 'Start signing in with the OpenID Connect provider (redirects to it)',
+          querystring: Type.Object({
+            next: Type.Optional(Type.String({ description: 'A path on this site to return to' })),
+          }),
+        },
+      },
+      async (request, reply) => {
+        try {
+          const { url, state } = await oidc.start(
+            db.orm,
+            safeNextPath(request.query.next, config.publicUrl),
+          );
+          void reply.setCookie(LOGIN_COOKIE, state, {
+            ...cookies,
+            path: '/auth',
+            httpOnly: true,
+            signed: true,
+            maxAge: 600,
+          });
+          return await reply.redirect(url.href, 302);
+        } catch (error) {
+          return refuse(request, reply, error);
+        }
+      },
+    );
+
+    app.get(
+      '/auth/callback',
+      {
+        config: { public: true, rateLimit: loginRateLimit },
+        schema: {
+          tags: ['sign-in'],
+          summary: 'Where the OpenID Connect provider sends the browser back',
+        },
+      },
+      async (request, reply) => {
+        try {
+          const signedState = request.cookies[LOGIN_COOKIE];
+          const unsigned =
+            signedState === undefined ? undefined : request.unsignCookie(signedState);
+          const callbackUrl = new URL(request.url, config.publicUrl);
+          const identity = await oidc.finish(
+            db.orm,
+            callbackUrl,
+            unsigned?.valid ? (unsigned.value ?? undefined) : undefined,
+          );
+          const user = await findOrCreateOidcUser(db.orm, identity);
+          if (user === undefined) {
+            throw new SignInError(
+              409,
+              `${identity.email} already belongs to another account here.`,
+            );
+          }
+          // A new session id at every sign-in: an id planted before sign-in is worthless.
+          const previous = request.cookies[SESSION_COOKIE];
+          if (previous !== undefined) await endSession(db.orm, previous);
+          const session = await createSession(db.orm, {
+            userId: user.id,
+            userAgent: request.headers['user-agent'],
+            policy: config.session,
+          });
+          request.log.info({ userId: user.id }, 'signed in');
+          csrfToken(request, reply, config, true); // Django rotates the CSRF token at sign-in too
+          return await reply
+            .clearCookie(LOGIN_COOKIE, { ...cookies, path: '/auth' })
+            .setCookie(SESSION_COOKIE, session.id, {
+              ...cookies,
+              httpOnly: true,
+              expires: session.expiresAt,
+            })
+            .redirect(identity.nextPath, 302);
+        } catch (error) {
+          return refuse(request, reply, error);
+        }
+      },
+    );
+
+    app.post(
+      '/auth/logout',
+      {
+        // Public so that an already expired session still gets a clean sign-out;
+        // a live one must pass the CSRF check (the form carries the token).
+        config: { public: true },
+        schema: {
+          tags: ['sign-in'],
+          summary: 'End the session (needs the CSRF token, as a form field or header)',
+        },
+      },
+      async (request, reply) => {
+        if (request.identity?.method === 'session') {
+          const failure = csrfFailure(request, config.publicUrl);
+          if (failure !== undefined) {
+            return reply
+              .code(403)
+              .type('text/html; charset=utf-8')
+              .send(errorPage('Sign-out refused', `CSRF Failed: ${failure}`));
+          }
+          await endSession(db.orm, request.identity.sessionId);
+        }
+        return reply
+          .clearCookie(SESSION_COOKIE, cookies)
+          .clearCookie(CSRF_COOKIE, cookies)
+          .redirect('/', 303);
+      },
+    );
+
+    app.get(
+      '/api/token',
+      {
+        schema: {
+          tags: ['original API: tokens'],
+          summary: 'A new API token (write scope) for the signed-in user, shown once',
+          response: { 200: Type.Object({ token: Type.String() }) },
+        },
+      },
+      async (request) => {
+        const identity = request.identity;
+        if (identity === undefined)
+          throw new Error('authenticate() lets no anonymous request through');
+        const { key } = await createToken(db.orm, {
+          userId: identity.user.id,
+          name: tokenName(request),
+          scope: 'write',
+        });
+        return { token: key };
+      },
+    );
+  };
+}
+
+/** "browser session, Chrome on Linux, 2026-11-28": enough to recognise it in `token list`. */
+function tokenName(request: FastifyRequest): string {
+  const agent = request.headers['user-agent'] ?? '';
+  const browser = /(Edg|Firefox|Chrome|Safari|curl)\//.exec(agent)?.[1]?.replace('Edg', 'Edge');
+  const system = /(Windows|Android|iPhone|iPad|Mac OS X|Linux)/
+    .exec(agent)?.[1]
+    ?.replace('Mac OS X', 'macOS');
+  const parts = [
+    'browser session',
+    [browser, system].filter(Boolean).join(' on '),
+    new Date().toISOString().slice(0, 10),
+  ];
+  return parts.filter(Boolean).join(', ');
+}
