@@ -174,8 +174,13 @@ export class OidcSignIn {
     this.#discovery ??= client
       .discovery(issuer, clientId, undefined, client.ClientSecretBasic(clientSecret), {
         timeout: ISSUER_TIMEOUT_SECONDS,
-        // Plain http is allowed for loopback issuers only (config checks that).
-        execute: issuer.protocol === 'http:' ? [client.allowInsecureRequests] : [],
+        execute: [
+          // By default openid-client trusts the ID token from the token endpoint on the
+          // strength of TLS alone (OIDC Core 3.1.3.7); we also verify its signature.
+          client.enableNonRepudiationChecks,
+          // Plain http is allowed for loopback issuers only (config checks that).
+          ...(issuer.protocol === 'http:' ? [client.allowInsecureRequests] : []),
+        ],
       })
       .catch((error: unknown) => {
         this.#discovery = undefined;
