@@ -4,7 +4,8 @@
 // database's capacity the service turns into answers.
 //
 //   BENCH_SECONDS=10 BENCH_CONNECTIONS=50 npm run bench
-//   BENCH_DATABASE_URL=postgres://… npm run bench   (else a throwaway embedded PostgreSQL)
+//   BENCH_DATABASE_URL=postgres://… npm run bench   (a throwaway database on that server;
+//                                                   without it, a throwaway embedded PostgreSQL)
 //
 // It is a measurement, not a test: it asserts nothing and prints a table.
 import { spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ import { createToken } from '../src/auth/tokens.ts';
 import { findOrCreateUserByEmail } from '../src/auth/users.ts';
 import { connect, runMigrations } from '../src/db/client.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { freePort } from '../src/free-port.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -114,7 +116,16 @@ async function main() {
 
 async function benchDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
   if (process.env.BENCH_DATABASE_URL) {
-    return { url: process.env.BENCH_DATABASE_URL, cleanup: async () => {} };
+    // A database of its own on that server, dropped afterwards: never someone's data.
+    const admin = process.env.BENCH_DATABASE_URL;
+    const name = `customer_orders_bench_${process.pid}`;
+    await adminQuery(admin, `create database ${name}`);
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    return {
+      url: url.href,
+      cleanup: () => adminQuery(admin, `drop database if exists ${name} with (force)`),
+    };
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'customer-orders-bench-'));
   await chmod(dataDir, 0o755);
@@ -128,11 +139,20 @@ async function benchDatabase(): Promise<{ url: string; cleanup: () => Promise<vo
   };
 }
 
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 async function seed(url: string): Promise<string[]> {
   const db = connect(url, 2, logger);
   try {
     await runMigrations(db.pool);
-    await db.pool.query('truncate orders, customers');
     await db.pool.query(
       `insert into customers (name, phone_number, created_at)
        select 'Customer ' || n, '+2547' || lpad(n::text, 8, '0'), now() - make_interval(secs => $1 - n)
@@ -164,7 +184,7 @@ async function makeToken(url: string): Promise<string> {
 }
 
 async function startServer(url: string) {
-  const port = 18000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const child = spawn(process.execPath, ['src/server.ts'], {
     env: {
       ...process.env,

@@ -68,6 +68,9 @@ export async function buildApp(config: Config, deps: AppDependencies) {
       },
     },
     strictTransportSecurity: config.publicUrl.protocol === 'https:',
+    // Django's default. helmet's `no-referrer` makes browsers send `Origin: null` on
+    // form posts, which the CSRF check (rightly) refuses.
+    referrerPolicy: { policy: 'same-origin' },
   });
   app.addHook('preValidation', authenticate(deps.db, config));
   // After authentication, so a signed-in caller is counted as themselves, not by IP.
@@ -95,7 +98,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   await app.register(healthRoutes(deps.db));
   await app.register(webRoutes(config, oidc));
   await app.register(authRoutes(deps.db, config, oidc));
-  await app.register(legacyCustomerRoutes(deps.db));
+  await app.register(legacyCustomerRoutes(deps.db, config));
   await app.register(legacyOrderRoutes(deps.db, config));
 
   return app;

@@ -76,9 +76,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'token list': async (db, args) => {
     const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
-    const rows = await listTokens(db.orm);
-    const wanted = values.email?.toLowerCase();
-    const shown = rows.filter((row) => wanted === undefined || row.email.toLowerCase() === wanted);
+    const shown = await listTokens(db.orm, { email: values.email });
     if (shown.length === 0) {
       console.log('No tokens.');
       return;
@@ -140,11 +138,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** parseArgs refusing an unknown or malformed option (a TypeError with an ERR_PARSE_ARGS_ code). */
+function isParseArgsError(error: unknown): error is Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError || error instanceof AppError || error instanceof TypeError) {
-    // TypeError: parseArgs refusing an unknown or malformed option.
+  if (error instanceof UsageError || error instanceof AppError || isParseArgsError(error)) {
     console.error(`customer-orders: ${error.message}`);
     process.exitCode = 2;
   } else if (error instanceof ConfigError) {

@@ -11,7 +11,6 @@ const STATUS_BY_KIND = {
   customer_not_found: 404,
   order_not_found: 404,
   token_not_found: 404,
-  user_not_found: 404,
   invalid_page: 404,
   customer_has_orders: 409,
 } as const;

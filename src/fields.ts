@@ -51,7 +51,7 @@ const MAX_DECIMAL_PLACES = 2;
 /**
  * Money as a decimal string with two places ("100.00"), for numeric(12,2).
  * Works on the text of the number, never on a float: JSON numbers reach here as
- * their source text (see the JSON body parser in app.ts).
+ * their source text (see parseJsonBody in body-parsers.ts).
  */
 export function parseAmount(value: string | number): string {
   const text = typeof value === 'number' ? String(value) : value.trim();

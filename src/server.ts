@@ -27,9 +27,17 @@ async function main(config: Config): Promise<void> {
     await db.close();
   });
 
-  await runMigrations(db.pool);
-  await sweep(db, logger);
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await runMigrations(db.pool);
+    await sweep(db, logger);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // Stop what we started (the embedded server) before exiting: an orphan would linger.
+    clearInterval(sweeper);
+    await app.close();
+    await db.close();
+    throw error;
+  }
 }
 
 /** Deletes expired sessions and abandoned sign-ins; a failure waits for the next round. */

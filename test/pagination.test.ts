@@ -88,3 +88,13 @@ test('when behind a proxy with TRUST_PROXY, links use the forwarded scheme and h
   });
   assert.equal(response.json().next, 'https://api.shop.example/api/get-customers/?page=2');
 });
+
+test('when the Host header is not a plain host, links fall back to PUBLIC_URL instead of echoing it', async () => {
+  for (const host of ['user@evil.example', 'a b', '[::1', 'evil.example/path']) {
+    const response = await get('/api/get-customers/', { host });
+    assert.equal(response.statusCode, 200, host);
+    assert.equal(response.json().next, 'http://localhost:8000/api/get-customers/?page=2', host);
+  }
+  const absolute = await get('http://evil.example/api/get-customers/');
+  assert.equal(absolute.json().next, 'http://shop.example.com/api/get-customers/?page=2');
+});

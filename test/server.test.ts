@@ -1,6 +1,9 @@
 // The server as `npm start` runs it: a child process, real signals.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,15 +91,49 @@ test('when DATABASE_URL is unset, it runs its own PostgreSQL, shares it with the
     ['kept'],
   );
 
-  // A crash (SIGKILL) leaves PostgreSQL running with its pid file; the next start joins it.
+  // A crash (SIGKILL) leaves PostgreSQL running with no owner; the next start adopts
+  // it, and stops it when it exits.
   assert.equal(await second.stop('SIGKILL'), null);
+  assert.equal(postgresRunningIn(dataDir), true);
   const third = await startServer(t, env);
   assert.equal((await fetch(`${third.baseUrl}/readyz`)).status, 200);
   assert.equal(await third.stop('SIGTERM'), 0);
-  // The orphaned server belonged to no one; stop it so it does not outlive the test.
-  spawnSync('pkill', ['-f', `-D ${path.join(dataDir, 'postgres')}`]);
+  assert.equal(postgresRunningIn(dataDir), false, 'the adopted server stopped with the app');
 });
 
+test('when the port is taken, it exits 1 and stops the PostgreSQL it started', async (t) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'customer-orders-busy-'));
+  await chmod(dataDir, 0o755);
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const blocker = createServer().listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  t.after(() => blocker.close());
+  const { port } = blocker.address() as AddressInfo;
+  const result = spawnSync(process.execPath, ['src/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+    },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /EADDRINUSE/);
+  assert.equal(postgresRunningIn(dataDir), false);
+});
+
+/** Whether the postmaster recorded in the cluster's postmaster.pid is alive. */
 function postgresRunningIn(dataDir: string): boolean {
-  return spawnSync('pgrep', ['-f', `-D ${path.join(dataDir, 'postgres')}`]).status === 0;
+  const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -194,6 +194,7 @@ test('when the home page is opened, it says who is signed in, or how to sign in'
   assert.match(anonymous.body, /OIDC_CLIENT_ID/);
   assert.match(anonymous.body, /customer-orders token create/);
   assert.match(String(anonymous.headers['content-security-policy']), /script-src 'self'/);
+  assert.equal(anonymous.headers['referrer-policy'], 'same-origin');
 
   const { cookie } = await signedIn(harness, 'Owner@Example.com');
   const mine = await app.inject({ url: '/', headers: { cookie } });

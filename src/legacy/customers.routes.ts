@@ -8,6 +8,7 @@ import {
   listCustomersPage,
   updateCustomer,
 } from '../customers/customers.service.ts';
+import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { legacyCustomer, legacyCustomerOrder } from './legacy.representations.ts';
 import {
@@ -25,7 +26,7 @@ import { requireUuid } from './uuid.ts';
 
 const tags = ['original API: customers'];
 
-export function legacyCustomerRoutes(db: Database): FastifyPluginAsyncTypebox {
+export function legacyCustomerRoutes(db: Database, config: Config): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/api/get-customers',
@@ -40,6 +41,7 @@ export function legacyCustomerRoutes(db: Database): FastifyPluginAsyncTypebox {
       (request) =>
         legacyPage(
           request,
+          config.publicUrl,
           async (page) => {
             const { total, customers } = await listCustomersPage(db.orm, page);
             return { total, rows: customers };

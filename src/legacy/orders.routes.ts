@@ -42,6 +42,7 @@ export function legacyOrderRoutes(db: Database, config: Config): FastifyPluginAs
       (request) =>
         legacyPage(
           request,
+          config.publicUrl,
           async (page) => {
             const { total, orders } = await listOrdersPage(db.orm, page);
             return { total, rows: orders };

@@ -15,6 +15,7 @@ const invalidPage = () => new AppError('invalid_page', 'Invalid page.');
 /** Runs `fetch` for the requested page and shapes DRF's `{count, next, previous, results}`. */
 export async function legacyPage<Row, Result>(
   request: FastifyRequest,
+  publicUrl: URL,
   fetch: (page: PageRequest) => Promise<{ total: number; rows: Row[] }>,
   represent: (row: Row) => Result,
 ) {
@@ -30,8 +31,8 @@ export async function legacyPage<Row, Result>(
   if (pageNumber > pageCount) throw invalidPage();
   return {
     count: total,
-    next: pageNumber < pageCount ? pageLink(request, pageNumber + 1) : null,
-    previous: pageNumber > 1 ? pageLink(request, pageNumber - 1) : null,
+    next: pageNumber < pageCount ? pageLink(request, publicUrl, pageNumber + 1) : null,
+    previous: pageNumber > 1 ? pageLink(request, publicUrl, pageNumber - 1) : null,
     results: rows.map(represent),
   };
 }
@@ -48,9 +49,25 @@ function pageRequest(pageNumber: number): PageRequest {
   return { offset: (pageNumber - 1) * LEGACY_PAGE_SIZE, limit: LEGACY_PAGE_SIZE };
 }
 
-/** The request's own absolute URL with `page` replaced; page 1 drops it, as DRF does. */
-function pageLink(request: FastifyRequest, pageNumber: number): string {
-  const url = new URL(request.url, `${request.protocol}://${request.host}`);
+// A host name or IPv4 address, or a bracketed IPv6 address, and an optional port.
+const PLAIN_HOST = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * The request's own absolute URL with `page` replaced; page 1 drops it, as DRF does.
+ * Like DRF's build_absolute_uri it uses the request's scheme and host, but only when
+ * they are plain ones: anything else (`user@evil.example`, `a b`) falls back to
+ * PUBLIC_URL rather than putting a caller's text into a link or failing.
+ */
+function pageLink(request: FastifyRequest, publicUrl: URL, pageNumber: number): string {
+  const scheme = request.protocol;
+  const origin =
+    (scheme === 'http' || scheme === 'https') && PLAIN_HOST.test(request.host)
+      ? `${scheme}://${request.host}`
+      : publicUrl.origin;
+  // Only the path and query of the request line: an absolute-form request line
+  // (`GET http://evil.example/…`) must not choose the host either.
+  const { pathname, search } = new URL(request.url, 'http://request.invalid');
+  const url = new URL(`${pathname}${search}`, origin);
   if (pageNumber === 1) url.searchParams.delete('page');
   else url.searchParams.set('page', String(pageNumber));
   return url.href;

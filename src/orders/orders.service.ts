@@ -77,13 +77,17 @@ export async function createOrder(
 /** Partial update of item and amount; other fields are ignored, as the original did. */
 export async function updateOrder(db: Queryable, id: string, input: OrderInput): Promise<Order> {
   const { item, amount } = checkOrderInput({ item: input.item, amount: input.amount }, false);
-  const [updated] = await db
-    .update(orders)
-    .set({ item, amount, updatedAt: new Date() })
-    .where(eq(orders.id, id))
-    .returning({ id: orders.id });
-  if (updated === undefined) throw orderNotFound();
-  return getOrder(db, id);
+  // One transaction: the answer is the order as this update left it, even if it is
+  // deleted a moment later.
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(orders)
+      .set({ item, amount, updatedAt: new Date() })
+      .where(eq(orders.id, id))
+      .returning({ id: orders.id });
+    if (updated === undefined) throw orderNotFound();
+    return getOrder(tx, id);
+  });
 }
 
 export async function getOrder(db: Queryable, id: string): Promise<Order> {

@@ -1,0 +1,95 @@
+// The whole sign-in as a person does it, in Debian's Chromium driven by
+// playwright-core: open /, log in at the (local, real) OpenID provider, get a token
+// with the button, use it from a plain HTTP client, log out. Screenshots of each page
+// go to test-artifacts/ (not committed).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { freePort } from '../src/free-port.ts';
+import { buildTestApp } from './helpers/build-app.ts';
+import { startTestIdentityProvider } from './helpers/oidc-provider.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(import.meta.dirname, '..', 'test-artifacts');
+// Without these, Chromium reaches for Google's services, which this network refuses.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+// CI installs Chromium (.ci/run) and must run this; elsewhere it is optional.
+const skip =
+  !existsSync(CHROMIUM) && process.env.CI !== 'true' ? `no Chromium at ${CHROMIUM}` : false;
+
+test(
+  'a person signs in with the browser, gets a token, uses it and logs out',
+  { skip },
+  async (t) => {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const email = 'staff@example.com';
+    const idp = await startTestIdentityProvider(t, {
+      redirectUris: [`${baseUrl}/auth/callback`],
+      accounts: [{ sub: 'browser-staff', email, email_verified: true, name: 'Staff' }],
+    });
+    const { app } = await buildTestApp(t, {
+      PUBLIC_URL: baseUrl,
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_CLIENT_SECRET: idp.clientSecret,
+    });
+    await app.listen({ host: '127.0.0.1', port });
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    t.after(() => browser.close());
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const shot = (name: string) =>
+      page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+    await page.goto(`${baseUrl}/`);
+    await shot('1-home-signed-out');
+    await page.getByRole('link', { name: 'Login with 127.0.0.1' }).click();
+
+    await page.getByLabel('Email').fill(email);
+    await shot('2-provider-login');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.waitForURL(`${baseUrl}/`);
+    assert.match(await page.locator('main').innerText(), new RegExp(`Signed in as ${email}`));
+    await shot('3-home-signed-in');
+
+    await page.getByRole('button', { name: 'Get a new API token' }).click();
+    const tokenField = page.getByLabel('Your token');
+    await tokenField.waitFor();
+    const token = await tokenField.inputValue();
+    assert.match(token, /^co_/);
+    assert.match(
+      await page.locator('#curl').innerText(),
+      new RegExp(`curl ${baseUrl}/api/get-customers/ -H "Authorization: Token ${token}"`),
+    );
+    await shot('4-token-shown');
+
+    const api = await fetch(`${baseUrl}/api/get-customers/`, {
+      headers: { authorization: `Token ${token}` },
+    });
+    assert.equal(api.status, 200);
+    assert.deepEqual(await api.json(), { count: 0, next: null, previous: null, results: [] });
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(`${baseUrl}/`);
+    await page.getByRole('link', { name: 'Login with 127.0.0.1' }).waitFor();
+    await shot('5-logged-out');
+    const afterLogout = await page.evaluate(async () => (await fetch('/api/token/')).status);
+    assert.equal(afterLogout, 401);
+  },
+);
