@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { createSession, hashSessionId } from '../src/auth/sessions.ts';
+import { createSession, hashSessionId, sweepExpired } from '../src/auth/sessions.ts';
 import { findOrCreateUserByEmail } from '../src/auth/users.ts';
 import { sessions } from '../src/db/schema.ts';
 import { buildTestApp, type TestHarness } from './helpers/build-app.ts';
@@ -231,4 +231,18 @@ test('when too many requests come, it answers 429 with Retry-After, per user and
   for (let index = 0; index < 3; index += 1)
     logins.push((await limited.app.inject({ url: '/auth/login' })).statusCode);
   assert.equal(logins[2], 429);
+});
+
+test('when sessions and sign-ins have expired, the sweep deletes them and keeps the live ones', async () => {
+  const live = await signedIn();
+  const stale = await signedIn();
+  await db.orm
+    .update(sessions)
+    .set({ expiresAt: new Date(Date.now() - 1000) })
+    .where(eq(sessions.idHash, hashSessionId(stale.id)));
+  const swept = await sweepExpired(db.orm);
+  assert.ok(swept.sessions >= 1);
+  const remaining = (await db.orm.select().from(sessions)).map((row) => row.idHash);
+  assert.ok(remaining.includes(hashSessionId(live.id)));
+  assert.ok(!remaining.includes(hashSessionId(stale.id)));
 });
