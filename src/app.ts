@@ -16,6 +16,7 @@ import { answerFrameworkError, registerErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
 import { legacyOrderRoutes } from './legacy/orders.routes.ts';
+import { smsWebhookRoutes } from './sms/webhook.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 
 export interface AppDependencies {
@@ -98,6 +99,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   await app.register(healthRoutes(deps.db));
   await app.register(webRoutes(config, oidc));
   await app.register(authRoutes(deps.db, config, oidc));
+  await app.register(smsWebhookRoutes(deps.db, config));
   await app.register(legacyCustomerRoutes(deps.db, config));
   await app.register(legacyOrderRoutes(deps.db, config));
 

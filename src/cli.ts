@@ -11,7 +11,12 @@ import {
 } from './auth/tokens.ts';
 import { parseDuration } from './duration.ts';
 import { findOrCreateUserByEmail, isPlausibleEmail } from './auth/users.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { SMS_STATUSES, type SmsStatus } from './db/schema.ts';
+import { listSmsMessages, retryFailedSms } from './sms/outbox.ts';
+import { createSmsProvider } from './sms/providers/index.ts';
+import { SmsWorker } from './sms/worker.ts';
 import { openDatabase, runMigrations, type Database } from './db/client.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './fields.ts';
@@ -26,13 +31,17 @@ Commands:
                                is printed alone on the last line
   token list [--email <email>] list tokens (never their secrets)
   token revoke <token-id>      revoke a token at once
+  worker                       run the SMS worker alone, until SIGTERM or SIGINT
+  sms list [--status pending|sending|sent|delivered|failed] [--limit 50]
+                               list SMS messages, newest first
+  sms retry <sms-id>           queue a failed SMS again
   help                         show this text
 
 Durations: a number and m (minutes), h, d or w, like 90m, 12h, 30d, 2w.`;
 
 class UsageError extends Error {}
 
-type Command = (db: Database, args: string[]) => Promise<void>;
+type Command = (db: Database, args: string[], config: Config, logger: Logger) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   migrate: async () => {
@@ -94,6 +103,61 @@ const COMMANDS: Record<string, Command> = {
       })),
     );
   },
+  worker: async (db, _args, config, logger) => {
+    const worker = new SmsWorker({
+      db,
+      databaseUrl: db.url,
+      provider: createSmsProvider(config, logger),
+      settings: config.sms.worker,
+      logger,
+    });
+    await worker.start();
+    console.log(`SMS worker running (${config.sms.provider}); stop it with Ctrl+C or SIGTERM.`);
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    console.log(`${signal}: finishing the messages in flight…`);
+    await worker.stop();
+  },
+  'sms list': async (db, args) => {
+    const { values } = parseArgs({
+      args,
+      options: { status: { type: 'string' }, limit: { type: 'string', default: '50' } },
+    });
+    const status = values.status as SmsStatus | undefined;
+    if (status !== undefined && !SMS_STATUSES.includes(status)) {
+      throw new UsageError(`--status must be one of ${SMS_STATUSES.join(', ')}`);
+    }
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+      throw new UsageError('--limit must be 1 to 10000');
+    const messages = await listSmsMessages(db.orm, { status, limit });
+    if (messages.length === 0) {
+      console.log('No SMS messages.');
+      return;
+    }
+    console.table(
+      messages.map((message) => ({
+        id: message.id,
+        order: message.orderId,
+        to: message.toNumber,
+        status: message.status,
+        attempts: message.attempts,
+        'last error': message.lastError ?? '',
+        created: message.createdAt.toISOString(),
+      })),
+    );
+  },
+  'sms retry': async (db, args) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true });
+    const [id] = positionals;
+    if (id === undefined || !isUuid(id))
+      throw new UsageError('sms retry needs an SMS id (see sms list)');
+    const message = await retryFailedSms(db.orm, id);
+    if (message === undefined) throw new UsageError(`no failed SMS has the id ${id}`);
+    console.log(`SMS ${message.id} to ${message.toNumber} is queued again.`);
+  },
   'token revoke': async (db, args) => {
     const { positionals } = parseArgs({ args, allowPositionals: true });
     const [id] = positionals;
@@ -120,18 +184,14 @@ async function main(argv: string[]): Promise<number> {
     return asked ? 0 : 2;
   }
   const config = loadConfig();
-  // A command's own output is what matters on a terminal; only verbose levels log.
-  const logger = createLogger(
-    {
-      logLevel:
-        config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn',
-    },
-    2,
-  );
+  // A command's own output is what matters on a terminal: it logs warnings only,
+  // unless asked for more. The worker, a long-running process, logs as configured.
+  const quiet = found.command !== COMMANDS.worker && !['debug', 'trace'].includes(config.logLevel);
+  const logger = createLogger({ logLevel: quiet ? 'warn' : config.logLevel }, 2);
   const db = await openDatabase(config, logger);
   try {
     await runMigrations(db.pool);
-    await found.command(db, found.args);
+    await found.command(db, found.args, config, logger);
     return 0;
   } finally {
     await db.close();

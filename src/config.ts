@@ -41,7 +41,27 @@ export interface Config {
     readonly atApiKey: string | undefined;
     readonly atSenderId: string | undefined;
     readonly atBaseUrl: URL;
+    /** Shared secret the delivery-report webhook requires (in its URL or a header). */
+    readonly atCallbackSecret: string | undefined;
+    /** Overrides the default text; placeholders {name} {item} {amount} {currency} {order_id}. */
+    readonly template: string | undefined;
+    /** Run the worker inside the server process. */
+    readonly workerEnabled: boolean;
+    readonly worker: SmsWorkerSettings;
   };
+}
+
+export interface SmsWorkerSettings {
+  readonly maxAttempts: number;
+  readonly retryBaseMs: number;
+  readonly retryCapMs: number;
+  readonly sendTimeoutMs: number;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  /** How often to look for due messages when no notification comes. */
+  readonly pollIntervalMs: number;
+  /** How long a claimed message stays with its worker before others may take it. */
+  readonly leaseMs: number;
 }
 
 export interface RateLimit {
@@ -123,6 +143,10 @@ export function parseConfig(env: Env): Config {
   const atDefaultUrl = atUsername.toLowerCase() === 'sandbox' ? AT_SANDBOX_URL : AT_LIVE_URL;
 
   const currency = read('DEFAULT_CURRENCY') ?? 'KES';
+  const callbackSecret = read('AT_CALLBACK_SECRET');
+  if (callbackSecret !== undefined && callbackSecret.length < 16) {
+    throw new ConfigError('AT_CALLBACK_SECRET', 'must be at least 16 characters');
+  }
   if (!/^[A-Z]{3}$/.test(currency)) {
     throw new ConfigError('DEFAULT_CURRENCY', 'must be a three-letter ISO 4217 code such as KES');
   }
@@ -160,6 +184,19 @@ export function parseConfig(env: Env): Config {
       atApiKey,
       atSenderId: read('AT_SENDER_ID'),
       atBaseUrl: url(read, 'AT_BASE_URL', atDefaultUrl),
+      atCallbackSecret: read('AT_CALLBACK_SECRET'),
+      template: read('SMS_TEMPLATE'),
+      workerEnabled: boolean(read, 'SMS_WORKER', true),
+      worker: {
+        maxAttempts: integer(read, 'SMS_MAX_ATTEMPTS', 8, 1, 100),
+        retryBaseMs: duration(read, 'SMS_RETRY_BASE', '30s'),
+        retryCapMs: duration(read, 'SMS_RETRY_CAP', '30m'),
+        sendTimeoutMs: duration(read, 'SMS_SEND_TIMEOUT', '10s'),
+        concurrency: integer(read, 'SMS_CONCURRENCY', 16, 1, 1000),
+        batchSize: integer(read, 'SMS_BATCH_SIZE', 50, 1, 1000),
+        pollIntervalMs: duration(read, 'SMS_POLL_INTERVAL', '5s'),
+        leaseMs: duration(read, 'SMS_LEASE', '2m'),
+      },
     },
   });
 }

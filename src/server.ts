@@ -1,4 +1,5 @@
-// Entry point of `npm start`: config → database → migrations → app → listen.
+// Entry point of `npm start`: config → database → migrations → app → listen, and
+// the SMS worker in the same process unless --no-worker or SMS_WORKER=off.
 // close-with-grace owns shutdown: on SIGTERM/SIGINT stop accepting, let in-flight
 // requests finish, then close the database (and the embedded server).
 import closeWithGrace from 'close-with-grace';
@@ -9,33 +10,47 @@ import { sweepExpired } from './auth/sessions.ts';
 import { openDatabase, runMigrations, type Database } from './db/client.ts';
 import { createLogger } from './logger.ts';
 import { withSessionSecret } from './secrets.ts';
+import { createSmsProvider } from './sms/providers/index.ts';
+import { SmsWorker } from './sms/worker.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const SWEEP_INTERVAL_MS = 60 * 60_000;
 
-async function main(config: Config): Promise<void> {
+async function main(config: Config, options: { worker: boolean }): Promise<void> {
   const logger = createLogger(config);
   const db = await openDatabase(config, logger);
   const app = await buildApp(config, { db, logger });
   const sweeper = setInterval(() => void sweep(db, logger), SWEEP_INTERVAL_MS).unref();
+  const worker = options.worker
+    ? new SmsWorker({
+        db,
+        databaseUrl: db.url,
+        provider: createSmsProvider(config, logger),
+        settings: config.sms.worker,
+        logger,
+      })
+    : undefined;
 
+  const stop = async () => {
+    clearInterval(sweeper);
+    await app.close();
+    await worker?.stop(); // lets the messages in flight finish and be recorded
+    await db.close();
+  };
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
-    clearInterval(sweeper);
-    await app.close();
-    await db.close();
+    await stop();
   });
 
   try {
     await runMigrations(db.pool);
     await sweep(db, logger);
     await app.listen({ host: config.host, port: config.port });
+    await worker?.start();
   } catch (error) {
     // Stop what we started (the embedded server) before exiting: an orphan would linger.
-    clearInterval(sweeper);
-    await app.close();
-    await db.close();
+    await stop();
     throw error;
   }
 }
@@ -51,7 +66,10 @@ async function sweep(db: Database, logger: Logger): Promise<void> {
 }
 
 try {
-  await main(await withSessionSecret(loadConfig()));
+  const config = await withSessionSecret(loadConfig());
+  // `npm start -- --no-worker` (or SMS_WORKER=off): an API-only process, for setups
+  // that run `customer-orders worker` separately.
+  await main(config, { worker: config.sms.workerEnabled && !process.argv.includes('--no-worker') });
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`customer-orders: configuration error: ${error.message}`);

@@ -12,6 +12,8 @@ export type Orm = NodePgDatabase<typeof schema>;
 export type Queryable = Orm | Parameters<Parameters<Orm['transaction']>[0]>[0];
 
 export interface Database {
+  /** Where it is: for the connections that live outside the pool (LISTEN). */
+  readonly url: string;
   readonly pool: pg.Pool;
   readonly orm: Orm;
   /** Closes the pool, then stops the embedded server if this process started it. */
@@ -39,7 +41,7 @@ export function connect(url: string, poolSize: number, logger: Pick<Logger, 'err
     closed = true;
     await pool.end();
   };
-  return { pool, orm: drizzle({ client: pool, schema }), close };
+  return { url, pool, orm: drizzle({ client: pool, schema }), close };
 }
 
 /** Connects to DATABASE_URL, or to the embedded server (starting it when needed). */

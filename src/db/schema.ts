@@ -5,6 +5,7 @@ import {
   check,
   char,
   index,
+  integer,
   numeric,
   pgTable,
   text,
@@ -150,3 +151,53 @@ export const loginAttempts = pgTable(
 );
 
 export type SessionRow = typeof sessions.$inferSelect;
+
+export const SMS_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed'] as const;
+export type SmsStatus = (typeof SMS_STATUSES)[number];
+
+/**
+ * The SMS outbox and the record of each message at once: a row is written in the
+ * same transaction as its order, and workers claim due rows with FOR UPDATE SKIP
+ * LOCKED. pending → sending (leased) → sent → delivered, or failed; a retryable
+ * failure goes back to pending with a later next_attempt_at.
+ */
+export const smsMessages = pgTable(
+  'sms_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderId: uuid('order_id')
+      .notNull()
+      .unique()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    toNumber: text('to_number').notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: SMS_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    // When a worker may take it next. While `sending`, the end of the claiming
+    // worker's lease: past it, that worker is presumed dead and the row is due again.
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    provider: text('provider'),
+    providerMessageId: text('provider_message_id'),
+    // As the gateway reports it: "KES 0.8000".
+    cost: text('cost'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (table) => [
+    // What workers scan: only the rows that may still need sending.
+    index('sms_messages_due_idx')
+      .on(table.nextAttemptAt)
+      .where(sql`${table.status} in ('pending', 'sending')`),
+    index('sms_messages_status_idx').on(table.status, table.createdAt),
+    uniqueIndex('sms_messages_provider_message_id_key').on(table.provider, table.providerMessageId),
+    check(
+      'sms_messages_status_known',
+      sql`${table.status} in ('pending', 'sending', 'sent', 'delivered', 'failed')`,
+    ),
+  ],
+);
+
+export type SmsMessageRow = typeof smsMessages.$inferSelect;

@@ -87,7 +87,10 @@ export function legacyOrderRoutes(db: Database, config: Config): FastifyPluginAs
         },
       },
       async (request, reply) => {
-        const order = await createOrder(db.orm, request.body, { currency: config.defaultCurrency });
+        const order = await createOrder(db.orm, request.body, {
+          currency: config.defaultCurrency,
+          smsTemplate: config.sms.template,
+        });
         return reply.code(201).send(legacyOrder(order));
       },
     );

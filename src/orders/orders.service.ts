@@ -10,6 +10,7 @@ import { isForeignKeyViolation } from '../db/errors.ts';
 import { customers, orders, type OrderRow } from '../db/schema.ts';
 import { AppError, validationError } from '../errors.ts';
 import { applyFieldRules, cleanText, FieldRuleError, isUuid, parseAmount } from '../fields.ts';
+import { enqueueOrderSms } from '../sms/outbox.ts';
 
 export type Order = OrderRow & { customer: Customer };
 
@@ -19,8 +20,11 @@ export interface OrderInput {
   amount?: string | number | undefined;
 }
 
-export interface OrderDefaults {
+export interface OrderSettings {
+  /** Currency of new orders (DEFAULT_CURRENCY). */
   currency: string;
+  /** SMS_TEMPLATE, when set. */
+  smsTemplate: string | undefined;
 }
 
 function checkOrderInput(input: OrderInput, requireAll: boolean) {
@@ -44,12 +48,12 @@ function checkOrderInput(input: OrderInput, requireAll: boolean) {
 
 /**
  * The one way an order is created, whatever the route: a single transaction, so
- * whatever must happen with a new order (its SMS) commits or rolls back with it.
+ * what must happen with a new order (its SMS) commits or rolls back with it.
  */
 export async function createOrder(
   db: Queryable,
   input: OrderInput,
-  defaults: OrderDefaults,
+  settings: OrderSettings,
 ): Promise<Order> {
   const { customer_id: customerId, item, amount } = checkOrderInput(input, true);
   if (customerId === undefined || item === undefined || amount === undefined) {
@@ -60,11 +64,25 @@ export async function createOrder(
     try {
       const [order] = await tx
         .insert(orders)
-        .values({ customerId, item, amount, currency: defaults.currency })
+        .values({ customerId, item, amount, currency: settings.currency })
         .returning()
         .prepare('insert_order')
         .execute();
       if (order === undefined) throw new Error('insert returned no row');
+      // The customer's SMS, in this same transaction: no order without its SMS, and
+      // no SMS for an order that rolled back.
+      await enqueueOrderSms(
+        tx,
+        {
+          orderId: order.id,
+          to: customer.phoneNumber,
+          customerName: customer.name,
+          item: order.item,
+          amount: order.amount,
+          currency: order.currency,
+        },
+        settings.smsTemplate,
+      );
       return { ...order, customer };
     } catch (error) {
       // The customer was deleted between our read and the insert.

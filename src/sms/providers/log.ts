@@ -1,0 +1,14 @@
+// The development provider: the SMS goes to the log instead of a phone.
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { OutgoingSms, SendResult, SmsProvider } from './provider.ts';
+
+export function logProvider(logger: Pick<FastifyBaseLogger, 'info'>): SmsProvider {
+  return {
+    name: 'log',
+    send: async (sms: OutgoingSms): Promise<SendResult> => {
+      logger.info({ to: sms.to, body: sms.body }, 'SMS (log provider: not sent to a phone)');
+      return { outcome: 'sent', providerMessageId: `log-${randomUUID()}` };
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// Delivery reports from Africa's Talking. The gateway does not sign them, so the
+// endpoint checks a shared secret (AT_CALLBACK_SECRET) in its URL or a header.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { AppError } from '../errors.ts';
+import { applyDeliveryReport } from './outbox.ts';
+
+const DeliveryReportSchema = Type.Object({
+  id: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'The messageId from the send answer',
+  }),
+  status: Type.String({ minLength: 1, maxLength: 50 }),
+  phoneNumber: Type.Optional(Type.String({ maxLength: 50 })),
+  networkCode: Type.Optional(Type.String({ maxLength: 20 })),
+  failureReason: Type.Optional(Type.String({ maxLength: 200 })),
+  retryCount: Type.Optional(Type.String({ maxLength: 10 })),
+});
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function smsWebhookRoutes(db: Database, config: Config): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/webhooks/africastalking/delivery',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['SMS'],
+          summary: "Africa's Talking delivery reports (needs ?secret= or X-Callback-Secret)",
+          querystring: Type.Object({ secret: Type.Optional(Type.String()) }),
+          body: DeliveryReportSchema,
+          response: { 200: Type.Object({ detail: Type.String() }) },
+        },
+      },
+      async (request) => {
+        const expected = config.sms.atCallbackSecret;
+        if (expected === undefined) {
+          throw new AppError(
+            'permission_denied',
+            'Delivery reports are not enabled: set AT_CALLBACK_SECRET.',
+          );
+        }
+        const header = request.headers['x-callback-secret'];
+        const given = request.query.secret ?? (typeof header === 'string' ? header : undefined);
+        if (!sameSecret(given, expected))
+          throw new AppError('permission_denied', 'Wrong callback secret.');
+
+        const report = request.body;
+        const message = await applyDeliveryReport(db.orm, {
+          provider: 'africastalking',
+          providerMessageId: report.id,
+          status: report.status,
+          failureReason: report.failureReason,
+        });
+        if (message === undefined) {
+          // Answer 200 all the same: the gateway would only retry an id we never sent.
+          request.log.warn(
+            { providerMessageId: report.id, status: report.status },
+            'delivery report for an unknown message',
+          );
+          return { detail: 'Unknown message; ignored.' };
+        }
+        request.log.info({ smsId: message.id, status: report.status }, 'delivery report applied');
+        return { detail: 'Recorded.' };
+      },
+    );
+  };
+}

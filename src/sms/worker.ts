@@ -1,0 +1,230 @@
+// Drains the SMS outbox. Any number of workers, in any number of processes, can run
+// against one database: each claims due rows with FOR UPDATE SKIP LOCKED and holds
+// them under a lease (next_attempt_at), so no two send the same message at once, and
+// a message whose worker died is claimed again when its lease ends.
+import pg from 'pg';
+import type { FastifyBaseLogger } from 'fastify';
+import type { SmsWorkerSettings } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { SMS_CHANNEL } from './outbox.ts';
+import type { SendResult, SmsProvider } from './providers/provider.ts';
+
+interface ClaimedSms {
+  id: string;
+  to_number: string;
+  body: string;
+  attempts: number;
+}
+
+export class SmsWorker {
+  readonly #db: Database;
+  readonly #provider: SmsProvider;
+  readonly #settings: SmsWorkerSettings;
+  readonly #logger: FastifyBaseLogger;
+  readonly #databaseUrl: string;
+  #listener: pg.Client | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #draining: Promise<void> | undefined;
+  #drainAgain = false;
+  #stopped = true;
+
+  constructor(options: {
+    db: Database;
+    databaseUrl: string;
+    provider: SmsProvider;
+    settings: SmsWorkerSettings;
+    logger: FastifyBaseLogger;
+  }) {
+    this.#db = options.db;
+    this.#databaseUrl = options.databaseUrl;
+    this.#provider = options.provider;
+    this.#settings = options.settings;
+    this.#logger = options.logger.child({ component: 'sms-worker' });
+  }
+
+  /** Listens for new orders and polls as a fallback; sends what is due at once. */
+  async start(): Promise<void> {
+    this.#stopped = false;
+    await this.#listen();
+    this.#pollTimer = setInterval(() => this.wake(), this.#settings.pollIntervalMs);
+    this.#pollTimer.unref();
+    this.wake();
+    this.#logger.info({ provider: this.#provider.name }, 'SMS worker started');
+  }
+
+  /** Stops claiming; waits for the messages in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#pollTimer);
+    await this.#listener?.end().catch(() => {});
+    this.#listener = undefined;
+    await this.#draining;
+  }
+
+  /** Drains now; if a drain is running, it goes round once more when done. */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#draining !== undefined) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#draining = this.#drain()
+      .catch((error: unknown) => this.#logger.error({ err: error }, 'SMS worker round failed'))
+      .finally(() => {
+        this.#draining = undefined;
+        if (this.#drainAgain) {
+          this.#drainAgain = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Sends every due message (claiming in batches) until none is left. For tests and the CLI. */
+  async drain(): Promise<void> {
+    await this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      const batch = await this.#claim();
+      if (batch.length === 0) return;
+      await forEachLimited(batch, this.#settings.concurrency, (sms) => this.#send(sms));
+      if (this.#stopped) return;
+    }
+  }
+
+  async #claim(): Promise<ClaimedSms[]> {
+    const { rows } = await this.#db.pool.query<ClaimedSms>({
+      name: 'claim_sms',
+      text: `update sms_messages
+             set status = 'sending', attempts = attempts + 1,
+                 next_attempt_at = now() + $2 * interval '1 millisecond', updated_at = now()
+             where id in (
+               select id from sms_messages
+               where status in ('pending', 'sending') and next_attempt_at <= now()
+               order by next_attempt_at
+               limit $1
+               for update skip locked)
+             returning id, to_number, body, attempts`,
+      values: [this.#settings.batchSize, this.#settings.leaseMs],
+    });
+    return rows;
+  }
+
+  async #send(sms: ClaimedSms): Promise<void> {
+    let result: SendResult;
+    try {
+      result = await this.#provider.send(
+        { to: sms.to_number, body: sms.body },
+        AbortSignal.timeout(this.#settings.sendTimeoutMs),
+      );
+    } catch (error) {
+      const reason =
+        error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : describe(error);
+      result = { outcome: 'retry', error: `could not reach the gateway: ${reason}` };
+    }
+    await this.#record(sms, result);
+  }
+
+  async #record(sms: ClaimedSms, result: SendResult): Promise<void> {
+    // `attempts` in the condition: if our lease ran out and another worker claimed the
+    // message meanwhile, its outcome is the one to keep.
+    const ours = [sms.id, sms.attempts];
+    if (result.outcome === 'sent') {
+      await this.#db.pool.query({
+        name: 'record_sms_sent',
+        text: `update sms_messages
+               set status = 'sent', provider = $3, provider_message_id = $4, cost = $5,
+                   last_error = null, sent_at = now(), updated_at = now()
+               where id = $1 and attempts = $2 and status = 'sending'`,
+        values: [
+          ...ours,
+          this.#provider.name,
+          result.providerMessageId ?? null,
+          result.cost ?? null,
+        ],
+      });
+      this.#logger.info({ smsId: sms.id, attempts: sms.attempts }, 'SMS sent');
+      return;
+    }
+    const finalFailure = result.outcome === 'failed' || sms.attempts >= this.#settings.maxAttempts;
+    const delayMs = finalFailure ? 0 : backoffMs(sms.attempts, this.#settings);
+    await this.#db.pool.query({
+      name: 'record_sms_failure',
+      text: `update sms_messages
+             set status = $3, last_error = $4, provider = $5,
+                 next_attempt_at = now() + $6 * interval '1 millisecond', updated_at = now()
+             where id = $1 and attempts = $2 and status = 'sending'`,
+      values: [
+        ...ours,
+        finalFailure ? 'failed' : 'pending',
+        result.error,
+        this.#provider.name,
+        delayMs,
+      ],
+    });
+    const log = { smsId: sms.id, attempts: sms.attempts, reason: result.error };
+    if (finalFailure) this.#logger.error(log, 'SMS failed for good');
+    else if (/HTTP 401/.test(result.error))
+      this.#logger.error(
+        { ...log, retryInMs: delayMs },
+        'SMS gateway refuses our credentials; will retry',
+      );
+    else this.#logger.warn({ ...log, retryInMs: delayMs }, 'SMS not sent; will retry');
+  }
+
+  /** A dedicated connection for LISTEN; reconnects after a failure, polling covers the gap. */
+  async #listen(): Promise<void> {
+    if (this.#stopped) return;
+    const client = new pg.Client({ connectionString: this.#databaseUrl });
+    client.on('notification', () => this.wake());
+    client.on('error', (error) => {
+      if (this.#stopped) return;
+      this.#logger.warn({ err: error }, 'SMS worker lost its LISTEN connection; reconnecting');
+      this.#listener = undefined;
+      setTimeout(() => void this.#listen().catch(() => {}), 1000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${SMS_CHANNEL}`);
+      this.#listener = client;
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'SMS worker could not LISTEN; polling only for now');
+      await client.end().catch(() => {});
+      setTimeout(() => void this.#listen().catch(() => {}), 5000).unref();
+    }
+  }
+}
+
+/** Exponential backoff with jitter: base·2^(n−1), capped, then between half and all of it. */
+export function backoffMs(
+  attempt: number,
+  settings: Pick<SmsWorkerSettings, 'retryBaseMs' | 'retryCapMs'>,
+): number {
+  const ceiling = Math.min(
+    settings.retryCapMs,
+    settings.retryBaseMs * 2 ** Math.max(0, attempt - 1),
+  );
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}
