@@ -8,19 +8,12 @@
 //                                                   without it, a throwaway embedded PostgreSQL)
 //
 // It is a measurement, not a test: it asserts nothing and prints a table.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import pino from 'pino';
-import { createToken } from '../src/auth/tokens.ts';
-import { findOrCreateUserByEmail } from '../src/auth/users.ts';
 import { connect, runMigrations } from '../src/db/client.ts';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { freePort } from '../src/free-port.ts';
+import { benchDatabase, makeToken, startBenchServer } from './harness.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -85,7 +78,7 @@ async function main() {
   try {
     const ids = await seed(url);
     const token = await makeToken(url);
-    const server = await startServer(url);
+    const server = await startBenchServer(url);
     try {
       console.log(
         `\n${SECONDS}s per run, ${CONNECTIONS} connections, ${CUSTOMERS} customers, ${CUSTOMERS * ORDERS_PER_CUSTOMER} orders\n`,
@@ -114,41 +107,6 @@ async function main() {
   }
 }
 
-async function benchDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
-  if (process.env.BENCH_DATABASE_URL) {
-    // A database of its own on that server, dropped afterwards: never someone's data.
-    const admin = process.env.BENCH_DATABASE_URL;
-    const name = `customer_orders_bench_${process.pid}`;
-    await adminQuery(admin, `create database ${name}`);
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    return {
-      url: url.href,
-      cleanup: () => adminQuery(admin, `drop database if exists ${name} with (force)`),
-    };
-  }
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'customer-orders-bench-'));
-  await chmod(dataDir, 0o755);
-  const embedded = await startEmbeddedPostgres(dataDir, logger);
-  return {
-    url: embedded.url,
-    cleanup: async () => {
-      await embedded.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 async function seed(url: string): Promise<string[]> {
   const db = connect(url, 2, logger);
   try {
@@ -171,36 +129,6 @@ async function seed(url: string): Promise<string[]> {
   } finally {
     await db.close();
   }
-}
-
-async function makeToken(url: string): Promise<string> {
-  const db = connect(url, 1, logger);
-  try {
-    const user = await findOrCreateUserByEmail(db.orm, 'bench@example.com');
-    return (await createToken(db.orm, { userId: user.id, name: 'bench', scope: 'write' })).key;
-  } finally {
-    await db.close();
-  }
-}
-
-async function startServer(url: string) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if ((await fetch(`${baseUrl}/healthz`).catch(() => undefined))?.ok) return { child, baseUrl };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the server did not start');
 }
 
 function pick(ids: string[]): string {

@@ -192,7 +192,7 @@ export function parseConfig(env: Env): Config {
         retryBaseMs: duration(read, 'SMS_RETRY_BASE', '30s'),
         retryCapMs: duration(read, 'SMS_RETRY_CAP', '30m'),
         sendTimeoutMs: duration(read, 'SMS_SEND_TIMEOUT', '10s'),
-        concurrency: integer(read, 'SMS_CONCURRENCY', 16, 1, 1000),
+        concurrency: integer(read, 'SMS_CONCURRENCY', 32, 1, 1000),
         batchSize: integer(read, 'SMS_BATCH_SIZE', 50, 1, 1000),
         pollIntervalMs: duration(read, 'SMS_POLL_INTERVAL', '5s'),
         leaseMs: duration(read, 'SMS_LEASE', '2m'),

@@ -26,7 +26,7 @@ export class SmsWorker {
   #pollTimer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
   #drainAgain = false;
-  #stopped = true;
+  #stopped = false;
 
   constructor(options: {
     db: Database;
@@ -84,16 +84,34 @@ export class SmsWorker {
     await this.#drain();
   }
 
+  /**
+   * Keeps up to `concurrency` sends in flight, claiming more as each one finishes
+   * (rather than batch by batch, which would wait for the slowest of each batch).
+   */
   async #drain(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
     for (;;) {
-      const batch = await this.#claim();
-      if (batch.length === 0) return;
-      await forEachLimited(batch, this.#settings.concurrency, (sms) => this.#send(sms));
-      if (this.#stopped) return;
+      const room = this.#settings.concurrency - inFlight.size;
+      const claimed =
+        room > 0 && !this.#stopped
+          ? await this.#claim(Math.min(room, this.#settings.batchSize))
+          : [];
+      for (const sms of claimed) {
+        const sending: Promise<void> = this.#send(sms)
+          .catch((error: unknown) =>
+            this.#logger.error({ err: error, smsId: sms.id }, 'could not record an SMS outcome'),
+          )
+          .finally(() => inFlight.delete(sending));
+        inFlight.add(sending);
+      }
+      if (inFlight.size === 0 && claimed.length === 0) return;
+      // Claim again at once while there was work and room; else wait for a send to end.
+      if (claimed.length === 0 || inFlight.size >= this.#settings.concurrency)
+        await Promise.race(inFlight);
     }
   }
 
-  async #claim(): Promise<ClaimedSms[]> {
+  async #claim(limit: number): Promise<ClaimedSms[]> {
     const { rows } = await this.#db.pool.query<ClaimedSms>({
       name: 'claim_sms',
       text: `update sms_messages
@@ -106,7 +124,7 @@ export class SmsWorker {
                limit $1
                for update skip locked)
              returning id, to_number, body, attempts`,
-      values: [this.#settings.batchSize, this.#settings.leaseMs],
+      values: [limit, this.#settings.leaseMs],
     });
     return rows;
   }
@@ -206,21 +224,6 @@ export function backoffMs(
     settings.retryBaseMs * 2 ** Math.max(0, attempt - 1),
   );
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
-
-async function forEachLimited<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
 }
 
 function describe(error: unknown): string {

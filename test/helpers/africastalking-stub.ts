@@ -27,6 +27,8 @@ export interface ReceivedSms {
   message: string;
   from: string | undefined;
   messageId: string;
+  /** performance.now() when the stub accepted it. */
+  receivedAt: number;
 }
 
 export interface AfricasTalkingStub {
@@ -115,7 +117,13 @@ export async function startAfricasTalkingStub(
         break;
     }
     const messageId = `ATXid_${randomUUID().replaceAll('-', '')}`;
-    stub.received.push({ to, message, from: form.get('from') ?? undefined, messageId });
+    stub.received.push({
+      to,
+      message,
+      from: form.get('from') ?? undefined,
+      messageId,
+      receivedAt: performance.now(),
+    });
     return reply(201, {
       SMSMessageData: {
         Message: 'Sent to 1/1 Total Cost: KES 0.8000',

@@ -1,0 +1,83 @@
+// What benchmarks share: a database of their own (never someone's data), a server
+// process as `npm start` runs it, and a token.
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { createToken } from '../src/auth/tokens.ts';
+import { findOrCreateUserByEmail } from '../src/auth/users.ts';
+import { connect } from '../src/db/client.ts';
+import { freePort } from '../src/free-port.ts';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+
+const logger = pino({ level: 'warn' });
+
+/** A throwaway database on BENCH_DATABASE_URL's server, or a throwaway embedded PostgreSQL. */
+export async function benchDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  if (process.env.BENCH_DATABASE_URL) {
+    // A database of its own on that server, dropped afterwards: never someone's data.
+    const admin = process.env.BENCH_DATABASE_URL;
+    const name = `customer_orders_bench_${process.pid}`;
+    await adminQuery(admin, `create database ${name}`);
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    return {
+      url: url.href,
+      cleanup: () => adminQuery(admin, `drop database if exists ${name} with (force)`),
+    };
+  }
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'customer-orders-bench-'));
+  await chmod(dataDir, 0o755);
+  const embedded = await startEmbeddedPostgres(dataDir, logger);
+  return {
+    url: embedded.url,
+    cleanup: async () => {
+      await embedded.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function makeToken(url: string): Promise<string> {
+  const db = connect(url, 1, logger);
+  try {
+    const user = await findOrCreateUserByEmail(db.orm, 'bench@example.com');
+    return (await createToken(db.orm, { userId: user.id, name: 'bench', scope: 'write' })).key;
+  } finally {
+    await db.close();
+  }
+}
+
+/** `node src/server.ts` on a free port; resolves once /healthz answers. */
+export async function startBenchServer(url: string, env: Record<string, string> = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['src/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if ((await fetch(`${baseUrl}/healthz`).catch(() => undefined))?.ok) return { child, baseUrl };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the server did not start');
+}
