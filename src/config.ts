@@ -151,6 +151,14 @@ export function parseConfig(env: Env): Config {
     throw new ConfigError('DEFAULT_CURRENCY', 'must be a three-letter ISO 4217 code such as KES');
   }
 
+  const smsSendTimeoutMs = duration(read, 'SMS_SEND_TIMEOUT', '10s');
+  const smsLeaseMs = duration(read, 'SMS_LEASE', '2m');
+  // A send must end (and be recorded) well inside its lease: past the lease another
+  // worker may claim the message and send it again.
+  if (smsLeaseMs < 2 * smsSendTimeoutMs) {
+    throw new ConfigError('SMS_LEASE', 'must be at least twice SMS_SEND_TIMEOUT');
+  }
+
   return deepFreeze({
     nodeEnv,
     host: read('HOST') ?? '0.0.0.0',
@@ -191,11 +199,11 @@ export function parseConfig(env: Env): Config {
         maxAttempts: integer(read, 'SMS_MAX_ATTEMPTS', 8, 1, 100),
         retryBaseMs: duration(read, 'SMS_RETRY_BASE', '30s'),
         retryCapMs: duration(read, 'SMS_RETRY_CAP', '30m'),
-        sendTimeoutMs: duration(read, 'SMS_SEND_TIMEOUT', '10s'),
+        sendTimeoutMs: smsSendTimeoutMs,
         concurrency: integer(read, 'SMS_CONCURRENCY', 32, 1, 1000),
         batchSize: integer(read, 'SMS_BATCH_SIZE', 50, 1, 1000),
         pollIntervalMs: duration(read, 'SMS_POLL_INTERVAL', '5s'),
-        leaseMs: duration(read, 'SMS_LEASE', '2m'),
+        leaseMs: smsLeaseMs,
       },
     },
   });

@@ -67,9 +67,9 @@ test(
     await page.waitForURL(`${baseUrl}/`);
     assert.match(await page.locator('main').innerText(), new RegExp(`Signed in as ${email}`));
     await shot('3-home-signed-in');
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await shot('3-home-signed-in-desktop');
-  await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await shot('3-home-signed-in-desktop');
+    await page.setViewportSize({ width: 390, height: 844 });
 
     await page.getByRole('button', { name: 'Get a new API token' }).click();
     const tokenField = page.getByLabel('Your token');

@@ -47,6 +47,10 @@ test('when a value is bad, the error names the variable', () => {
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
     [{ AT_BASE_URL: 'not a url' }, 'AT_BASE_URL'],
+    [{ SMS_LEASE: '10s', SMS_SEND_TIMEOUT: '10s' }, 'SMS_LEASE'],
+    [{ SMS_RETRY_BASE: 'soon' }, 'SMS_RETRY_BASE'],
+    [{ SMS_WORKER: 'sometimes' }, 'SMS_WORKER'],
+    [{ AT_CALLBACK_SECRET: 'short' }, 'AT_CALLBACK_SECRET'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(

@@ -149,7 +149,7 @@ export class SmsWorker {
     // message meanwhile, its outcome is the one to keep.
     const ours = [sms.id, sms.attempts];
     if (result.outcome === 'sent') {
-      await this.#db.pool.query({
+      const { rowCount } = await this.#db.pool.query({
         name: 'record_sms_sent',
         text: `update sms_messages
                set status = 'sent', provider = $3, provider_message_id = $4, cost = $5,
@@ -162,7 +162,14 @@ export class SmsWorker {
           result.cost ?? null,
         ],
       });
-      this.#logger.info({ smsId: sms.id, attempts: sms.attempts }, 'SMS sent');
+      if (rowCount === 0) {
+        this.#logger.warn(
+          { smsId: sms.id },
+          'SMS sent after its lease ended; another worker had claimed it',
+        );
+      } else {
+        this.#logger.info({ smsId: sms.id, attempts: sms.attempts }, 'SMS sent');
+      }
       return;
     }
     const finalFailure = result.outcome === 'failed' || sms.attempts >= this.#settings.maxAttempts;
