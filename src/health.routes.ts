@@ -9,7 +9,7 @@ export function healthRoutes(db: Database): FastifyPluginAsyncTypebox {
     app.get(
       '/healthz',
       {
-        config: { public: true },
+        config: { public: true, rateLimit: false }, // probes from load balancers are not throttled
         schema: {
           tags: ['operations'],
           summary: 'The process is up',
@@ -22,7 +22,7 @@ export function healthRoutes(db: Database): FastifyPluginAsyncTypebox {
     app.get(
       '/readyz',
       {
-        config: { public: true },
+        config: { public: true, rateLimit: false }, // probes from load balancers are not throttled
         schema: {
           tags: ['operations'],
           summary: 'The database answers',
