@@ -16,6 +16,7 @@ import { securityHeaders } from './security-headers.ts';
 import { healthRoutes } from './health.routes.ts';
 import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
 import { legacyOrderRoutes } from './legacy/orders.routes.ts';
+import { smsWakeUp } from './sms/wake-up.ts';
 import { smsWebhookRoutes } from './sms/webhook.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 
@@ -81,7 +82,12 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   await app.register(authRoutes(deps.db, config, oidc));
   await app.register(smsWebhookRoutes(deps.db, config));
   await app.register(legacyCustomerRoutes(deps.db, config));
-  await app.register(legacyOrderRoutes(deps.db, config));
+  const orderSettings = {
+    currency: config.defaultCurrency,
+    smsTemplate: config.sms.template,
+    wakeSmsWorkers: smsWakeUp(deps.db.pool, deps.logger),
+  };
+  await app.register(legacyOrderRoutes(deps.db, config, orderSettings));
 
   return app;
 }

@@ -11,6 +11,7 @@ import {
   listCustomerOrders,
   listOrdersPage,
   updateOrder,
+  type OrderSettings,
 } from '../orders/orders.service.ts';
 import { legacyOrder } from './legacy.representations.ts';
 import {
@@ -27,7 +28,11 @@ import { requireUuid } from './uuid.ts';
 
 const tags = ['original API: orders'];
 
-export function legacyOrderRoutes(db: Database, config: Config): FastifyPluginAsyncTypebox {
+export function legacyOrderRoutes(
+  db: Database,
+  config: Config,
+  orderSettings: OrderSettings,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/api/get-orders',
@@ -87,10 +92,7 @@ export function legacyOrderRoutes(db: Database, config: Config): FastifyPluginAs
         },
       },
       async (request, reply) => {
-        const order = await createOrder(db.orm, request.body, {
-          currency: config.defaultCurrency,
-          smsTemplate: config.sms.template,
-        });
+        const order = await createOrder(db.orm, request.body, orderSettings);
         return reply.code(201).send(legacyOrder(order));
       },
     );

@@ -11,6 +11,7 @@ import { customers, orders, type OrderRow } from '../db/schema.ts';
 import { AppError, validationError } from '../errors.ts';
 import { applyFieldRules, cleanText, FieldRuleError, isUuid, parseAmount } from '../fields.ts';
 import { enqueueOrderSms } from '../sms/outbox.ts';
+import type { WakeSmsWorkers } from '../sms/wake-up.ts';
 
 export type Order = OrderRow & { customer: Customer };
 
@@ -25,6 +26,8 @@ export interface OrderSettings {
   currency: string;
   /** SMS_TEMPLATE, when set. */
   smsTemplate: string | undefined;
+  /** Called once the order (and its SMS) committed. */
+  wakeSmsWorkers?: WakeSmsWorkers | undefined;
 }
 
 function checkOrderInput(input: OrderInput, requireAll: boolean) {
@@ -59,7 +62,7 @@ export async function createOrder(
   if (customerId === undefined || item === undefined || amount === undefined) {
     throw new Error('unreachable: checkOrderInput requires every field');
   }
-  return db.transaction(async (tx) => {
+  const order = await db.transaction(async (tx) => {
     const customer = await getCustomer(tx, customerId);
     try {
       const [order] = await tx
@@ -90,6 +93,8 @@ export async function createOrder(
       throw error;
     }
   });
+  settings.wakeSmsWorkers?.();
+  return order;
 }
 
 /** Partial update of item and amount; other fields are ignored, as the original did. */

@@ -5,10 +5,13 @@ import type { Queryable } from '../db/client.ts';
 import { smsMessages, type SmsMessageRow, type SmsStatus } from '../db/schema.ts';
 import { orderSmsText, type OrderSmsFacts } from './message.ts';
 
-/** Wakes every listening worker; PostgreSQL delivers it when the transaction commits. */
+/** The channel workers LISTEN on; a notification means "messages may be due". */
 export const SMS_CHANNEL = 'sms_outbox';
 
-/** Queues the order's SMS. Call inside the order's transaction: both commit, or neither. */
+/**
+ * Queues the order's SMS. Call inside the order's transaction: both commit, or neither.
+ * Then, after the commit, wake the workers (see wake-up.ts).
+ */
 export async function enqueueOrderSms(
   tx: Queryable,
   facts: OrderSmsFacts & { to: string },
@@ -20,7 +23,6 @@ export async function enqueueOrderSms(
     .returning()
     .prepare('insert_sms')
     .execute();
-  await tx.execute(sql`select pg_notify(${SMS_CHANNEL}, '')`);
   if (message === undefined) throw new Error('insert returned no row');
   return message;
 }
