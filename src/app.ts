@@ -1,6 +1,6 @@
 // buildApp is the only way to build the app: the server and every test use it, so
 // tests run the production configuration.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import { authRoutes } from './auth/auth.routes.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { OidcSignIn } from './auth/oidc.ts';
+import { SESSION_COOKIE } from './auth/sessions.ts';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -54,10 +55,10 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   app.addHook('onRequest', async (request, reply) => {
     void reply.headers(headers).header('X-Request-Id', request.id);
   });
-  app.addHook('preValidation', authenticate(deps.db, config));
-  // After authentication, so a signed-in caller is counted as themselves, not by IP.
   await app.register(rateLimit, {
-    hook: 'preHandler',
+    // Before authentication, so that floods of anonymous or bad-credential requests
+    // are throttled too, without a database lookup each.
+    hook: 'onRequest',
     max: config.rateLimits.api.max,
     timeWindow: config.rateLimits.api.windowMs,
     keyGenerator: rateLimitKey,
@@ -66,6 +67,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
       message: `Request was throttled. Expected available in ${Math.ceil(context.ttl / 1000)} seconds.`,
     }),
   });
+  app.addHook('preValidation', authenticate(deps.db, config));
+  // After authentication, so a signed-in caller is counted as themselves, not by IP.
 
   // During shutdown, answers close their keep-alive connection: otherwise a client
   // whose request was in flight keeps an idle socket open and close() waits for it.
@@ -92,7 +95,12 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   return app;
 }
 
-/** Limits apply per user (whatever the credentials), and per IP address for anonymous callers. */
+/**
+ * Limits apply per credential (API token or session), and per IP address for callers
+ * without one. Keyed by a hash of the credential: no lookup, and no secret kept in memory.
+ */
 function rateLimitKey(request: FastifyRequest): string {
-  return request.identity === undefined ? `ip:${request.ip}` : `user:${request.identity.user.id}`;
+  const credential = request.headers.authorization ?? request.cookies[SESSION_COOKIE];
+  if (credential === undefined) return `ip:${request.ip}`;
+  return `credential:${createHash('sha256').update(credential).digest('base64url')}`;
 }

@@ -192,7 +192,7 @@ export function parseConfig(env: Env): Config {
       atApiKey,
       atSenderId: read('AT_SENDER_ID'),
       atBaseUrl: url(read, 'AT_BASE_URL', atDefaultUrl),
-      atCallbackSecret: read('AT_CALLBACK_SECRET'),
+      atCallbackSecret: callbackSecret,
       template: read('SMS_TEMPLATE'),
       workerEnabled: boolean(read, 'SMS_WORKER', true),
       worker: {

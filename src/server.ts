@@ -33,11 +33,14 @@ async function main(config: Config, options: { worker: boolean }): Promise<void>
 
   const stop = async () => {
     clearInterval(sweeper);
-    await app.close();
-    await worker?.stop(); // lets the messages in flight finish and be recorded
+    // At once: the server stops taking requests, the worker stops claiming; both let
+    // what is in flight finish (and the worker record it) before the database closes.
+    await Promise.all([app.close(), worker?.stop()]);
     await db.close();
   };
-  closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
+  // Long enough for a send that just started to time out and be recorded.
+  const grace = Math.max(SHUTDOWN_GRACE_MS, config.sms.worker.sendTimeoutMs + 5000);
+  closeWithGrace({ delay: grace, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await stop();

@@ -246,3 +246,39 @@ test('when sessions and sign-ins have expired, the sweep deletes them and keeps 
   assert.ok(remaining.includes(hashSessionId(live.id)));
   assert.ok(!remaining.includes(hashSessionId(stale.id)));
 });
+
+test('when anonymous or bad-token requests flood in, they are throttled by IP or credential', async (t) => {
+  const limited = await buildTestApp(t, { RATE_LIMIT_API: '2/1m' });
+  const anonymous = [];
+  const badToken = [];
+  for (let index = 0; index < 3; index += 1) {
+    anonymous.push((await limited.app.inject({ url: '/api/get-customers/' })).statusCode);
+    badToken.push(
+      (
+        await limited.app.inject({
+          url: '/api/get-customers/',
+          headers: { authorization: 'Token nope' },
+        })
+      ).statusCode,
+    );
+  }
+  assert.deepEqual(anonymous, [401, 401, 429]);
+  assert.deepEqual(badToken, [401, 401, 429]);
+  assert.equal(
+    (await limited.app.inject({ url: '/healthz' })).statusCode,
+    200,
+    'probes are not limited',
+  );
+});
+
+test('when a cross-site form posts to /auth/logout without cookies, no cookie is cleared', async () => {
+  const response = await app.inject({ method: 'POST', url: '/auth/logout' });
+  assert.equal(response.statusCode, 303);
+  assert.equal(response.cookies.length, 0);
+});
+
+test('when /api/token/ is asked with HEAD, no token is made', async () => {
+  const { cookie } = await signedIn();
+  const response = await app.inject({ method: 'HEAD', url: '/api/token/', headers: { cookie } });
+  assert.notEqual(response.statusCode, 200);
+});

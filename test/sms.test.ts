@@ -178,18 +178,20 @@ test('when the gateway refuses for good, the message fails at once and is not re
   stub.mode = { kind: 'ok' };
 });
 
-test('when the API key is refused, the message is kept and retried, and fails only after the last attempt', async () => {
+test('when the API key is refused, the message is kept and retried, past the attempt limit too', async () => {
   stub.mode = { kind: 'ok' };
   const badKey = workerWith({}, 'wrong-key');
   const { order } = await newOrder();
-  for (let attempt = 1; attempt <= settings.maxAttempts; attempt += 1) {
+  for (let attempt = 1; attempt <= settings.maxAttempts + 2; attempt += 1) {
     await badKey.drain();
     const row = await smsOf(order.id);
     assert.equal(row.attempts, attempt);
     assert.match(row.lastError ?? '', /HTTP 401/);
-    assert.equal(row.status, attempt < settings.maxAttempts ? 'pending' : 'failed');
+    assert.equal(row.status, 'pending', 'never dropped');
     await makeDue(row.id);
   }
+  await worker.drain();
+  assert.equal((await smsOf(order.id)).status, 'sent', 'goes out once the key works');
 });
 
 test('when a failed message is retried from the CLI, it is sent', async () => {
@@ -284,6 +286,18 @@ test('when a delivery report comes, the message becomes delivered or failed', as
   const failed = await smsOf(second.order.id);
   assert.equal(failed.status, 'failed');
   assert.match(failed.lastError ?? '', /UserIsInactive/);
+
+  const late = await report({
+    id: delivered.providerMessageId ?? '',
+    status: 'Failed',
+    failureReason: 'DeliveryFailure',
+  });
+  assert.equal(late.statusCode, 200);
+  assert.equal(
+    (await smsOf(first.order.id)).status,
+    'delivered',
+    'a late report never undoes delivered',
+  );
 });
 
 test('when a delivery report has a wrong secret, bad fields or an unknown id, it is refused or ignored', async (t) => {
@@ -292,6 +306,8 @@ test('when a delivery report has a wrong secret, bad fields or an unknown id, it
     403,
   );
   assert.equal((await report({ id: 'ATXid_x', status: 'Success' }, null)).statusCode, 403);
+  const noSecretBadBody = await report({ nonsense: 'x' }, null);
+  assert.equal(noSecretBadBody.statusCode, 403, 'the secret is checked before the body');
   const missing = await report({ status: 'Success' });
   assert.equal(missing.statusCode, 400);
   assert.deepEqual(Object.keys(missing.json()), ['id']);

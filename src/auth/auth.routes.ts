@@ -143,6 +143,9 @@ export function authRoutes(
           }
           await endSession(db.orm, request.identity.sessionId);
         }
+        // Without a session cookie there is nothing to end: a cross-site form cannot
+        // clear this browser's cookies through us.
+        if (request.cookies[SESSION_COOKIE] === undefined) return reply.redirect('/', 303);
         return reply
           .clearCookie(SESSION_COOKIE, cookies)
           .clearCookie(CSRF_COOKIE, cookies)
@@ -153,6 +156,8 @@ export function authRoutes(
     app.get(
       '/api/token',
       {
+        // Each call makes a token: a HEAD must not.
+        exposeHeadRoute: false,
         schema: {
           tags: ['original API: tokens'],
           summary: 'A new API token (write scope) for the signed-in user, shown once',

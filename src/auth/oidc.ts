@@ -212,5 +212,8 @@ export function safeNextPath(next: string | undefined, publicUrl: URL): string {
   }
   if (!URL.canParse(next, publicUrl.href)) return '/';
   const url = new URL(next, publicUrl);
-  return url.origin === publicUrl.origin ? `${url.pathname}${url.search}${url.hash}` : '/';
+  // Dot-segments can resolve to `//host` (`/.//evil.example`), which a browser reads
+  // as another site: check what comes out, not only what went in.
+  if (url.origin !== publicUrl.origin || /^\/[/\\]/.test(url.pathname)) return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
 }

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import { users, type UserRow } from '../db/schema.ts';
 
 /** The user with this email (compared case-insensitively), created when missing. */
@@ -28,17 +29,31 @@ export async function findOrCreateOidcUser(
   db: Queryable,
   identity: { issuer: string; subject: string; email: string; name: string | undefined },
 ): Promise<UserRow | undefined> {
+  try {
+    return await linkIdentity(db, identity);
+  } catch (error) {
+    // The email now belongs to another user here, or a simultaneous first sign-in of
+    // the same identity won: refuse this one (409) rather than fail (500).
+    if (isUniqueViolation(error)) return undefined;
+    throw error;
+  }
+}
+
+function linkIdentity(
+  db: Queryable,
+  identity: { issuer: string; subject: string; email: string; name: string | undefined },
+): Promise<UserRow | undefined> {
   return db.transaction(async (tx) => {
     const [known] = await tx
       .select()
       .from(users)
       .where(and(eq(users.issuer, identity.issuer), eq(users.subject, identity.subject)));
     if (known !== undefined) {
-      if (known.email === identity.email && known.name === (identity.name ?? known.name))
-        return known;
+      const name = identity.name ?? known.name;
+      if (known.email === identity.email && known.name === name) return known;
       const [updated] = await tx
         .update(users)
-        .set({ email: identity.email, name: identity.name ?? known.name, updatedAt: new Date() })
+        .set({ email: identity.email, name, updatedAt: new Date() })
         .where(eq(users.id, known.id))
         .returning();
       return updated;

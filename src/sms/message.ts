@@ -51,7 +51,9 @@ function firstWord(name: string): string {
   return name.split(/\s+/)[0] ?? name;
 }
 
+/** One character shorter, ending in "..." (the ellipsis character is not GSM-7 and
+ * would turn the whole message into 70-character UCS-2 pages). */
 function shorten(text: string): string {
-  const characters = [...text.replace(/…$/, '')];
-  return `${characters.slice(0, -1).join('').trimEnd()}…`;
+  const characters = [...text.replace(/\.\.\.$/, '')];
+  return `${characters.slice(0, -1).join('').trimEnd()}...`;
 }

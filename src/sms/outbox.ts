@@ -88,10 +88,13 @@ export async function applyDeliveryReport(
     const [message] = await db.select().from(smsMessages).where(match);
     return message;
   }
+  // Only a sent message changes: a late or repeated report never undoes `delivered`.
   const [message] = await db
     .update(smsMessages)
     .set({ ...change, updatedAt: now })
-    .where(match)
+    .where(and(match, eq(smsMessages.status, 'sent')))
     .returning();
-  return message;
+  if (message !== undefined) return message;
+  const [unchanged] = await db.select().from(smsMessages).where(match);
+  return unchanged;
 }

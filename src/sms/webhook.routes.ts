@@ -33,7 +33,30 @@ export function smsWebhookRoutes(db: Database, config: Config): FastifyPluginAsy
     app.post(
       '/webhooks/africastalking/delivery',
       {
-        config: { public: true },
+        // Public (it checks its own secret) and not rate-limited: the gateway reports
+        // from a few addresses, as fast as messages are delivered.
+        config: { public: true, rateLimit: false },
+        // The secret first: without it, not even a description of the expected fields.
+        preValidation: async (request) => {
+          const expected = config.sms.atCallbackSecret;
+          if (expected === undefined) {
+            throw new AppError(
+              'permission_denied',
+              'Delivery reports are not enabled: set AT_CALLBACK_SECRET.',
+            );
+          }
+          const query = request.query as { secret?: unknown };
+          const header = request.headers['x-callback-secret'];
+          const given =
+            typeof query.secret === 'string'
+              ? query.secret
+              : typeof header === 'string'
+                ? header
+                : undefined;
+          if (!sameSecret(given, expected)) {
+            throw new AppError('permission_denied', 'Wrong callback secret.');
+          }
+        },
         schema: {
           tags: ['SMS'],
           summary: "Africa's Talking delivery reports (needs ?secret= or X-Callback-Secret)",
@@ -43,18 +66,6 @@ export function smsWebhookRoutes(db: Database, config: Config): FastifyPluginAsy
         },
       },
       async (request) => {
-        const expected = config.sms.atCallbackSecret;
-        if (expected === undefined) {
-          throw new AppError(
-            'permission_denied',
-            'Delivery reports are not enabled: set AT_CALLBACK_SECRET.',
-          );
-        }
-        const header = request.headers['x-callback-secret'];
-        const given = request.query.secret ?? (typeof header === 'string' ? header : undefined);
-        if (!sameSecret(given, expected))
-          throw new AppError('permission_denied', 'Wrong callback secret.');
-
         const report = request.body;
         const message = await applyDeliveryReport(db.orm, {
           provider: 'africastalking',

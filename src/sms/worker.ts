@@ -79,7 +79,7 @@ export class SmsWorker {
       });
   }
 
-  /** Sends every due message (claiming in batches) until none is left. For tests and the CLI. */
+  /** Sends every due message until none is left (what each wake-up runs), and waits for it. */
   async drain(): Promise<void> {
     await this.#drain();
   }
@@ -90,25 +90,48 @@ export class SmsWorker {
    */
   async #drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    for (;;) {
-      const room = this.#settings.concurrency - inFlight.size;
-      const claimed =
-        room > 0 && !this.#stopped
-          ? await this.#claim(Math.min(room, this.#settings.batchSize))
-          : [];
-      for (const sms of claimed) {
-        const sending: Promise<void> = this.#send(sms)
-          .catch((error: unknown) =>
-            this.#logger.error({ err: error, smsId: sms.id }, 'could not record an SMS outcome'),
-          )
-          .finally(() => inFlight.delete(sending));
-        inFlight.add(sending);
+    try {
+      await this.#failAbandoned();
+      for (;;) {
+        const room = this.#settings.concurrency - inFlight.size;
+        const claimed =
+          room > 0 && !this.#stopped
+            ? await this.#claim(Math.min(room, this.#settings.batchSize))
+            : [];
+        for (const sms of claimed) {
+          const sending: Promise<void> = this.#send(sms)
+            .catch((error: unknown) =>
+              this.#logger.error({ err: error, smsId: sms.id }, 'could not record an SMS outcome'),
+            )
+            .finally(() => inFlight.delete(sending));
+          inFlight.add(sending);
+        }
+        if (inFlight.size === 0 && claimed.length === 0) return;
+        // Claim again at once while there was work and room; else wait for a send to end.
+        if (claimed.length === 0 || inFlight.size >= this.#settings.concurrency) {
+          await Promise.race(inFlight);
+        }
       }
-      if (inFlight.size === 0 && claimed.length === 0) return;
-      // Claim again at once while there was work and room; else wait for a send to end.
-      if (claimed.length === 0 || inFlight.size >= this.#settings.concurrency)
-        await Promise.race(inFlight);
+    } finally {
+      // Even when a claim fails (the database went away), the sends already started
+      // finish and are recorded before this round ends: stop() waits for this.
+      await Promise.allSettled(inFlight);
     }
+  }
+
+  /**
+   * A message whose lease ran out with every attempt used was being sent when its
+   * worker died, each time: give up on it rather than claim it forever.
+   */
+  async #failAbandoned(): Promise<void> {
+    await this.#db.pool.query({
+      name: 'fail_abandoned_sms',
+      text: `update sms_messages
+             set status = 'failed', updated_at = now(),
+                 last_error = coalesce(last_error, 'its worker stopped during every attempt')
+             where status = 'sending' and next_attempt_at <= now() and attempts >= $1`,
+      values: [this.#settings.maxAttempts],
+    });
   }
 
   async #claim(limit: number): Promise<ClaimedSms[]> {
@@ -172,7 +195,11 @@ export class SmsWorker {
       }
       return;
     }
-    const finalFailure = result.outcome === 'failed' || sms.attempts >= this.#settings.maxAttempts;
+    // A refused API key is kept (not dropped) however long it takes to fix it.
+    const finalFailure =
+      result.outcome === 'failed' ||
+      (sms.attempts >= this.#settings.maxAttempts &&
+        !(result.outcome === 'retry' && result.keepTrying === true));
     const delayMs = finalFailure ? 0 : backoffMs(sms.attempts, this.#settings);
     await this.#db.pool.query({
       name: 'record_sms_failure',
@@ -203,7 +230,10 @@ export class SmsWorker {
     if (this.#stopped) return;
     const client = new pg.Client({ connectionString: this.#databaseUrl });
     client.on('notification', () => this.wake());
-    client.on('error', (error) => {
+    // pg can report one failure twice (the FATAL message, then the close): reconnect once.
+    client.once('error', (error) => {
+      client.on('error', () => {});
+      void client.end().catch(() => {});
       if (this.#stopped) return;
       this.#logger.warn({ err: error }, 'SMS worker lost its LISTEN connection; reconnecting');
       this.#listener = undefined;
@@ -212,7 +242,12 @@ export class SmsWorker {
     try {
       await client.connect();
       await client.query(`listen ${SMS_CHANNEL}`);
+      if (this.#stopped) {
+        await client.end();
+        return;
+      }
       this.#listener = client;
+      this.wake(); // what was queued while we were not listening
     } catch (error) {
       this.#logger.warn({ err: error }, 'SMS worker could not LISTEN; polling only for now');
       await client.end().catch(() => {});

@@ -57,6 +57,7 @@ export function africasTalkingProvider(settings: AfricasTalkingSettings): SmsPro
         // A new key can take minutes to work: retried with backoff, never dropped.
         return {
           outcome: 'retry',
+          keepTrying: true,
           error: `the gateway refused the API key or username (HTTP 401): ${text.slice(0, 200)}`,
         };
       }

@@ -10,8 +10,8 @@ export interface OutgoingSms {
 export type SendResult =
   /** The gateway took the message (delivery is reported later, if at all). */
   | { outcome: 'sent'; providerMessageId?: string; cost?: string }
-  /** A passing failure: try again later. */
-  | { outcome: 'retry'; error: string }
+  /** A passing failure: try again later; `keepTrying` past the attempt limit too. */
+  | { outcome: 'retry'; error: string; keepTrying?: boolean }
   /** Trying again would get the same answer. */
   | { outcome: 'failed'; error: string };
 
