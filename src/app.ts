@@ -16,6 +16,7 @@ import { answerFrameworkError, registerErrorHandler } from './error-handler.ts';
 import { securityHeaders } from './security-headers.ts';
 import { healthRoutes } from './health.routes.ts';
 import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
+import { trackRouteMethods } from './legacy/method-not-allowed.ts';
 import { legacyOrderRoutes } from './legacy/orders.routes.ts';
 import { smsWakeUp } from './sms/wake-up.ts';
 import { smsWebhookRoutes } from './sms/webhook.routes.ts';
@@ -80,6 +81,10 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     if (closing) void reply.header('Connection', 'close');
   });
 
+  const addMethodNotAllowedRoutes = trackRouteMethods(
+    app,
+    (url) => url.startsWith('/api/') && !url.startsWith('/api/v1/'),
+  );
   await app.register(healthRoutes(deps.db));
   await app.register(webRoutes(config, oidc));
   await app.register(authRoutes(deps.db, config, oidc));
@@ -91,6 +96,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     wakeSmsWorkers: smsWakeUp(deps.db.pool, deps.logger),
   };
   await app.register(legacyOrderRoutes(deps.db, config, orderSettings));
+
+  addMethodNotAllowedRoutes();
 
   return app;
 }

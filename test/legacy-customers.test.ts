@@ -189,3 +189,19 @@ test('when an unknown customer is deleted, it answers 404', async () => {
   assert.equal(response.statusCode, 404);
   assert.deepEqual(response.json(), { error: 'No Customer matches the given query.' });
 });
+
+test('when a known path is called with another method, it answers 405 with Allow, as DRF did', async () => {
+  const cases: [string, 'GET' | 'DELETE' | 'POST' | 'PUT', string][] = [
+    ['/api/add-customer/', 'GET', 'POST'],
+    ['/api/get-customers', 'DELETE', 'GET, HEAD'],
+    [`/api/update-customer/${UNKNOWN_ID}/`, 'POST', 'PUT'],
+  ];
+  for (const [url, method, allow] of cases) {
+    const response = await app.inject({ method, url, headers: auth });
+    assert.equal(response.statusCode, 405, `${method} ${url}`);
+    assert.equal(response.headers.allow, allow);
+    assert.deepEqual(response.json(), { detail: `Method "${method}" not allowed.` });
+  }
+  const anonymous = await app.inject({ method: 'GET', url: '/api/add-customer/' });
+  assert.equal(anonymous.statusCode, 401, 'credentials are checked first');
+});
