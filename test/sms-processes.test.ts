@@ -201,6 +201,40 @@ test('when two worker processes share a database, 1,000 orders each get exactly 
   );
 });
 
+test('when two servers (each with its worker) take orders on one database, each order gets one SMS', async (t) => {
+  const { db, url } = await createTestDatabase(t);
+  const stub = await startAfricasTalkingStub(t);
+  const env = { DATABASE_URL: url, ...stubEnv(stub), ...FAST_SMS };
+  const servers = [await startServer(t, env), await startServer(t, env)];
+  const apis = await Promise.all(servers.map((server) => apiClient(server.baseUrl, url)));
+  const [first, second] = apis;
+  assert.ok(first && second);
+  const customer = await first.post('/api/add-customer/', {
+    name: 'Dalia Two',
+    phone_number: uniquePhoneNumber(),
+  });
+  // Alternate between the servers, 4 requests at a time.
+  const orders = Array.from({ length: 200 }, (_, index) => index);
+  await Promise.all(
+    Array.from({ length: 4 }, async (_, lane) => {
+      for (const index of orders.filter((order) => order % 4 === lane)) {
+        await (index % 2 === 0 ? first : second).post('/api/add-order/', {
+          customer_id: customer.id,
+          item: `two servers ${index}`,
+          amount: '12.00',
+        });
+      }
+    }),
+  );
+  await waitFor('every message to be sent', 30_000, async () => {
+    const rows = await smsRows(db);
+    return rows.length === 200 && rows.every((row) => row.status === 'sent');
+  });
+  for (const server of servers) assert.equal(await server.stop('SIGTERM'), 0, server.output());
+  assert.equal(stub.received.length, 200);
+  assertEachSentOnce(await smsRows(db), stub);
+});
+
 // A send can never outlive its lease: config requires SMS_LEASE ≥ 2 × SMS_SEND_TIMEOUT
 // (a shorter lease let a second worker claim the message mid-send and send it again).
 test('when the gateway is slow but within the send timeout, two workers still send the message once', async (t) => {
