@@ -69,7 +69,6 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     }),
   });
   app.addHook('preValidation', authenticate(deps.db, config));
-  // After authentication, so a signed-in caller is counted as themselves, not by IP.
 
   // During shutdown, answers close their keep-alive connection: otherwise a client
   // whose request was in flight keeps an idle socket open and close() waits for it.

@@ -196,10 +196,9 @@ export class SmsWorker {
       return;
     }
     // A refused API key is kept (not dropped) however long it takes to fix it.
+    const keepTrying = result.outcome === 'retry' && result.keepTrying === true;
     const finalFailure =
-      result.outcome === 'failed' ||
-      (sms.attempts >= this.#settings.maxAttempts &&
-        !(result.outcome === 'retry' && result.keepTrying === true));
+      result.outcome === 'failed' || (sms.attempts >= this.#settings.maxAttempts && !keepTrying);
     const delayMs = finalFailure ? 0 : backoffMs(sms.attempts, this.#settings);
     await this.#db.pool.query({
       name: 'record_sms_failure',
@@ -217,7 +216,7 @@ export class SmsWorker {
     });
     const log = { smsId: sms.id, attempts: sms.attempts, reason: result.error };
     if (finalFailure) this.#logger.error(log, 'SMS failed for good');
-    else if (/HTTP 401/.test(result.error))
+    else if (keepTrying)
       this.#logger.error(
         { ...log, retryInMs: delayMs },
         'SMS gateway refuses our credentials; will retry',
