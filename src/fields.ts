@@ -2,6 +2,7 @@
 // function returns the normalised value or throws FieldRuleError with the message
 // DRF would have given, so both APIs report the same words.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { validationError } from './errors.ts';
 
 export class FieldRuleError extends Error {}
 
@@ -11,6 +12,12 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
+}
+
+/** The id itself, when it is a UUID. */
+export function checkUuid(value: string): string {
+  if (!isUuid(value)) throw new FieldRuleError('Must be a valid UUID.');
+  return value;
 }
 
 /** Trimmed text of 1–100 characters (counted in code points, as PostgreSQL does). */
@@ -84,23 +91,48 @@ export function parseAmount(value: string | number): string {
   return `${wholeDigits}.${fractionDigits.padEnd(MAX_DECIMAL_PLACES, '0')}`;
 }
 
+/** Each field's rule: takes the value as sent, returns it normalised or throws FieldRuleError. */
+type FieldRules = Record<string, (value: never) => unknown>;
+type FieldsIn<Rules extends FieldRules> = {
+  [K in keyof Rules]?: Parameters<Rules[K]>[0] | undefined;
+};
+type FieldsOut<Rules extends FieldRules> = { [K in keyof Rules]: ReturnType<Rules[K]> };
+
 /**
- * Applies each field's rule and gathers every failure, so a client learns about all
- * bad fields at once. Fields whose value is undefined are skipped (partial updates).
+ * Applies each present field's rule and reports every failure at once (400, per
+ * field, as DRF does). With 'all', an absent field is a failure too, and the result
+ * has every field; with 'present' (partial updates), absent fields are left out.
  */
-export function applyFieldRules<T extends Record<string, unknown>>(rules: {
-  [K in keyof T]: () => T[K];
-}): { values: Partial<T>; errors: Record<string, string[]> } {
-  const values: Partial<T> = {};
+export function checkFields<Rules extends FieldRules>(
+  input: FieldsIn<Rules>,
+  rules: Rules,
+  mode: 'all',
+): FieldsOut<Rules>;
+export function checkFields<Rules extends FieldRules>(
+  input: FieldsIn<Rules>,
+  rules: Rules,
+  mode: 'present',
+): Partial<FieldsOut<Rules>>;
+export function checkFields<Rules extends FieldRules>(
+  input: FieldsIn<Rules>,
+  rules: Rules,
+  mode: 'all' | 'present',
+): Partial<FieldsOut<Rules>> {
+  const values: Record<string, unknown> = {};
   const errors: Record<string, string[]> = {};
-  for (const field of Object.keys(rules) as (keyof T & string)[]) {
+  for (const [field, rule] of Object.entries(rules)) {
+    const value = input[field];
+    if (value === undefined) {
+      if (mode === 'all') errors[field] = ['This field is required.'];
+      continue;
+    }
     try {
-      const value = rules[field]();
-      if (value !== undefined) values[field] = value;
+      values[field] = rule(value);
     } catch (error) {
       if (!(error instanceof FieldRuleError)) throw error;
       errors[field] = [error.message];
     }
   }
-  return { values, errors };
+  if (Object.keys(errors).length > 0) throw validationError(errors);
+  return values as Partial<FieldsOut<Rules>>;
 }

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { customers, orders, type CustomerRow, type OrderRow } from '../db/schema.ts';
 import { AppError, validationError } from '../errors.ts';
-import { applyFieldRules, cleanText, normalizePhoneNumber } from '../fields.ts';
+import { checkFields, cleanText, normalizePhoneNumber } from '../fields.ts';
 
 export type Customer = CustomerRow;
 
@@ -14,26 +14,10 @@ export interface CustomerInput {
 
 const DUPLICATE_PHONE = 'customer with this phone number already exists.';
 
-/** Normalises the fields present; with `requireAll`, absent ones are errors too. */
-function checkCustomerInput(input: CustomerInput, requireAll: boolean) {
-  const { values, errors } = applyFieldRules({
-    name: () => (input.name === undefined ? undefined : cleanText(input.name)),
-    phone_number: () =>
-      input.phone_number === undefined ? undefined : normalizePhoneNumber(input.phone_number),
-  });
-  if (requireAll) {
-    for (const field of ['name', 'phone_number'] as const) {
-      if (input[field] === undefined) errors[field] = ['This field is required.'];
-    }
-  }
-  if (Object.keys(errors).length > 0) throw validationError(errors);
-  return { name: values.name, phoneNumber: values.phone_number };
-}
+const CUSTOMER_RULES = { name: cleanText, phone_number: normalizePhoneNumber };
 
 export async function createCustomer(db: Queryable, input: CustomerInput): Promise<Customer> {
-  const { name, phoneNumber } = checkCustomerInput(input, true);
-  if (name === undefined || phoneNumber === undefined)
-    throw new Error('unreachable: both required');
+  const { name, phone_number: phoneNumber } = checkFields(input, CUSTOMER_RULES, 'all');
   // ON CONFLICT keeps a race between two identical requests down to one row and
   // one clean 400, where a pre-check would let both through to the constraint.
   const [created] = await db
@@ -52,11 +36,11 @@ export async function updateCustomer(
   id: string,
   input: CustomerInput,
 ): Promise<Customer> {
-  const changes = checkCustomerInput(input, false);
+  const { name, phone_number: phoneNumber } = checkFields(input, CUSTOMER_RULES, 'present');
   try {
     const [updated] = await db
       .update(customers)
-      .set({ ...changes, updatedAt: new Date() })
+      .set({ name, phoneNumber, updatedAt: new Date() })
       .where(eq(customers.id, id))
       .returning();
     if (updated === undefined) throw customerNotFound();

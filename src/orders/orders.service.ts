@@ -8,8 +8,8 @@ import {
 import type { Queryable } from '../db/client.ts';
 import { isForeignKeyViolation } from '../db/errors.ts';
 import { customers, orders, type OrderRow } from '../db/schema.ts';
-import { AppError, validationError } from '../errors.ts';
-import { applyFieldRules, cleanText, FieldRuleError, isUuid, parseAmount } from '../fields.ts';
+import { AppError } from '../errors.ts';
+import { checkFields, checkUuid, cleanText, parseAmount } from '../fields.ts';
 import { enqueueOrderSms } from '../sms/outbox.ts';
 import type { WakeSmsWorkers } from '../sms/wake-up.ts';
 
@@ -30,24 +30,7 @@ export interface OrderSettings {
   wakeSmsWorkers?: WakeSmsWorkers | undefined;
 }
 
-function checkOrderInput(input: OrderInput, requireAll: boolean) {
-  const { values, errors } = applyFieldRules({
-    customer_id: () => {
-      if (input.customer_id === undefined) return undefined;
-      if (!isUuid(input.customer_id)) throw new FieldRuleError('Must be a valid UUID.');
-      return input.customer_id;
-    },
-    item: () => (input.item === undefined ? undefined : cleanText(input.item)),
-    amount: () => (input.amount === undefined ? undefined : parseAmount(input.amount)),
-  });
-  if (requireAll) {
-    for (const field of ['customer_id', 'item', 'amount'] as const) {
-      if (input[field] === undefined) errors[field] = ['This field is required.'];
-    }
-  }
-  if (Object.keys(errors).length > 0) throw validationError(errors);
-  return values;
-}
+const ORDER_RULES = { customer_id: checkUuid, item: cleanText, amount: parseAmount };
 
 /**
  * The one way an order is created, whatever the route: a single transaction, so
@@ -58,10 +41,7 @@ export async function createOrder(
   input: OrderInput,
   settings: OrderSettings,
 ): Promise<Order> {
-  const { customer_id: customerId, item, amount } = checkOrderInput(input, true);
-  if (customerId === undefined || item === undefined || amount === undefined) {
-    throw new Error('unreachable: checkOrderInput requires every field');
-  }
+  const { customer_id: customerId, item, amount } = checkFields(input, ORDER_RULES, 'all');
   const order = await db.transaction(async (tx) => {
     const customer = await getCustomer(tx, customerId);
     try {
@@ -99,7 +79,8 @@ export async function createOrder(
 
 /** Partial update of item and amount; other fields are ignored, as the original did. */
 export async function updateOrder(db: Queryable, id: string, input: OrderInput): Promise<Order> {
-  const { item, amount } = checkOrderInput({ item: input.item, amount: input.amount }, false);
+  // Only item and amount may change; customer_id and unknown fields are ignored.
+  const { item, amount } = checkFields(input, { item: cleanText, amount: parseAmount }, 'present');
   // One transaction: the answer is the order as this update left it, even if it is
   // deleted a moment later.
   return db.transaction(async (tx) => {
