@@ -4,13 +4,13 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { createToken } from '../src/auth/tokens.ts';
 import { findOrCreateUserByEmail } from '../src/auth/users.ts';
 import { connect } from '../src/db/client.ts';
 import { freePort } from '../src/free-port.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { adminQuery, databaseUrl } from '../test/helpers/postgres-admin.ts';
 
 const logger = pino({ level: 'warn' });
 
@@ -21,10 +21,8 @@ export async function benchDatabase(): Promise<{ url: string; cleanup: () => Pro
     const admin = process.env.BENCH_DATABASE_URL;
     const name = `customer_orders_bench_${process.pid}`;
     await adminQuery(admin, `create database ${name}`);
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
     return {
-      url: url.href,
+      url: databaseUrl(admin, name),
       cleanup: () => adminQuery(admin, `drop database if exists ${name} with (force)`),
     };
   }
@@ -38,16 +36,6 @@ export async function benchDatabase(): Promise<{ url: string; cleanup: () => Pro
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function makeToken(url: string): Promise<string> {

@@ -2,11 +2,10 @@
 // in flight, a gateway that is down, and two `customer-orders worker` processes
 // sharing one database. The gateway is the local Africa's Talking stub.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { Database } from '../src/db/client.ts';
 import { createCustomer } from '../src/customers/customers.service.ts';
 import { createOrder } from '../src/orders/orders.service.ts';
@@ -18,7 +17,7 @@ import {
 } from './helpers/africastalking-stub.ts';
 import { createTestDatabase, type Cleanup } from './helpers/database.ts';
 import { uniquePhoneNumber } from './helpers/factories.ts';
-import { runCli, startServer } from './helpers/processes.ts';
+import { runCli, startServer, startWorker } from './helpers/processes.ts';
 
 // Short enough for a test to see a lease run out and a retry come round; the send
 // timeout stays within half the lease, as config requires.
@@ -316,32 +315,6 @@ async function apiClient(baseUrl: string, databaseUrl: string) {
       const text = await response.text();
       assert.equal(response.status, 201, text);
       return JSON.parse(text) as { id: string; phone_number?: string };
-    },
-  };
-}
-
-/** `customer-orders worker` as a process of its own, once it says it is running. */
-async function startWorker(t: TestContext, env: Record<string, string>) {
-  const child = spawn(process.execPath, ['bin/customer-orders.js', 'worker'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  await waitFor('the worker to start', 30_000, () => {
-    if (child.exitCode !== null) throw new Error(`the worker exited early:\n${output}`);
-    return output.includes('SMS worker running');
-  });
-  return {
-    output: () => output,
-    stop: async (signal: NodeJS.Signals) => {
-      child.kill(signal);
-      return exited;
     },
   };
 }

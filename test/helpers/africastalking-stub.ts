@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Cleanup } from './database.ts';
+import { stopHttpServer } from './http-server.ts';
 
 export const STUB_API_KEY = 'stub-api-key';
 export const STUB_USERNAME = 'sandbox';
@@ -153,13 +154,7 @@ export async function startAfricasTalkingStub(
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : 0;
   stub.baseUrl = `http://127.0.0.1:${boundPort}/version1`;
-  stub.stop = async () => {
-    if (!server.listening) return;
-    const closed = once(server, 'close');
-    server.close();
-    server.closeAllConnections();
-    await closed;
-  };
+  stub.stop = () => stopHttpServer(server);
   stub.restart = () => listen(boundPort);
   cleanup.after(() => stub.stop());
   return stub;

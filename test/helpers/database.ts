@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import { connect, type Database } from '../../src/db/client.ts';
-import { databaseUrl } from './global-setup.ts';
+import { adminQuery, databaseUrl } from './postgres-admin.ts';
 
 /** Where to register clean-up: a TestContext, or node:test's module-level `{ after }`. */
 export interface Cleanup {
@@ -28,14 +27,4 @@ export async function createTestDatabase(cleanup: Cleanup): Promise<{ db: Databa
     await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
   });
   return { db, url };
-}
-
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

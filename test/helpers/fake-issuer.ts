@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { text } from 'node:stream/consumers';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import type { Cleanup } from './database.ts';
+import { stopHttpServer } from './http-server.ts';
 
 export interface IdTokenClaims extends JWTPayload {
   iss: string;
@@ -211,13 +212,7 @@ export async function startFakeIssuer(
     return new URL(location);
   }
 
-  const stop = async () => {
-    if (!server.listening) return;
-    const closed = once(server, 'close');
-    server.close();
-    server.closeAllConnections(); // including requests left hanging on purpose
-    await closed;
-  };
+  const stop = () => stopHttpServer(server);
   cleanup.after(stop);
 
   return {

@@ -4,10 +4,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { connect, runMigrations } from '../../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded.ts';
+import { adminQuery, databaseUrl } from './postgres-admin.ts';
 
 let embedded: EmbeddedPostgres | undefined;
 let dataDir: string | undefined;
@@ -23,10 +23,8 @@ export async function globalSetup(): Promise<void> {
     embedded = await startEmbeddedPostgres(dataDir, pino({ level: 'warn' }));
     adminUrl = embedded.url;
   }
-  await withAdmin(async (client) => {
-    await client.query(`drop database if exists ${templateName}`);
-    await client.query(`create database ${templateName}`);
-  });
+  await adminQuery(adminUrl, `drop database if exists ${templateName}`);
+  await adminQuery(adminUrl, `create database ${templateName}`);
   const template = connect(databaseUrl(adminUrl, templateName), 2, pino({ level: 'warn' }));
   try {
     await runMigrations(template.pool);
@@ -38,25 +36,7 @@ export async function globalSetup(): Promise<void> {
 }
 
 export async function globalTeardown(): Promise<void> {
-  await withAdmin((client) => client.query(`drop database if exists ${templateName}`)).catch(
-    () => {},
-  );
+  await adminQuery(adminUrl, `drop database if exists ${templateName}`).catch(() => {});
   await embedded?.stop();
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
-}
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export function databaseUrl(base: string, database: string): string {
-  const url = new URL(base);
-  url.pathname = `/${database}`;
-  return url.href;
 }

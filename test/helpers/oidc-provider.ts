@@ -13,6 +13,7 @@ import Provider, {
   type Interaction,
 } from 'oidc-provider';
 import type { Cleanup } from './database.ts';
+import { stopHttpServer } from './http-server.ts';
 
 export interface TestAccount {
   sub: string;
@@ -229,13 +230,7 @@ export async function startTestIdentityProvider(
     throw new Error('too many redirects');
   }
 
-  const stop = async () => {
-    if (!server.listening) return;
-    const closed = once(server, 'close');
-    server.close();
-    server.closeAllConnections();
-    await closed;
-  };
+  const stop = () => stopHttpServer(server);
   cleanup.after(stop);
 
   return {

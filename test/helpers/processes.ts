@@ -8,22 +8,22 @@ import type { Cleanup } from './database.ts';
 
 const execFileAsync = promisify(execFile);
 
-export interface RunningServer {
+export interface RunningProcess {
   process: ChildProcess;
-  baseUrl: string;
+  /** Everything it wrote to stdout and stderr so far. */
   output: () => string;
   /** Sends a signal and waits for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `node src/server.ts` and waits until /healthz answers. */
-export async function startServer(
+/** `node <args>`, its output collected, SIGKILLed after the test if still running. */
+function startProcess(
   cleanup: Cleanup,
+  args: string[],
   env: Record<string, string>,
-): Promise<RunningServer> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+): RunningProcess {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -31,29 +31,57 @@ export async function startServer(
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   cleanup.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-    try {
-      if ((await fetch(`${baseUrl}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
   return {
     process: child,
-    baseUrl,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
       return exited;
     },
   };
+}
+
+/** Waits until `ready` holds, failing early if the process exits. */
+async function waitUntil(started: RunningProcess, what: string, ready: () => Promise<boolean>) {
+  const deadline = Date.now() + 60_000;
+  while (!(await ready())) {
+    if (started.process.exitCode !== null)
+      throw new Error(`${what} exited early:\n${started.output()}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not start:\n${started.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Starts `node src/server.ts` and waits until /healthz answers. */
+export async function startServer(
+  cleanup: Cleanup,
+  env: Record<string, string>,
+): Promise<RunningProcess & { baseUrl: string }> {
+  const port = await freePort();
+  const server = startProcess(cleanup, ['src/server.ts'], {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitUntil(server, 'the server', async () => {
+    const response = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
+    return response?.ok === true;
+  });
+  return { ...server, baseUrl };
+}
+
+/** Starts `customer-orders worker` and waits until it says it is running. */
+export async function startWorker(
+  cleanup: Cleanup,
+  env: Record<string, string>,
+): Promise<RunningProcess> {
+  const worker = startProcess(cleanup, ['bin/customer-orders.js', 'worker'], env);
+  await waitUntil(worker, 'the worker', async () => worker.output().includes('SMS worker running'));
+  return worker;
 }
 
 /** Runs the customer-orders command; rejects (with code, stdout, stderr) on a non-zero exit. */
