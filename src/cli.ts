@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { SMS_STATUSES, type SmsStatus } from './db/schema.ts';
 import { listSmsMessages, retryFailedSms } from './sms/outbox.ts';
+import { notifySmsWorkers } from './sms/wake-up.ts';
 import { createSmsProvider } from './sms/providers/index.ts';
 import { SmsWorker } from './sms/worker.ts';
 import { openDatabase, runMigrations, type Database } from './db/client.ts';
@@ -155,6 +156,7 @@ const COMMANDS: Record<string, Command> = {
     if (id === undefined || !isUuid(id))
       throw new UsageError('sms retry needs an SMS id (see sms list)');
     const message = await retryFailedSms(db.orm, id);
+    if (message !== undefined) await notifySmsWorkers(db.pool);
     if (message === undefined) throw new UsageError(`no failed SMS has the id ${id}`);
     console.log(`SMS ${message.id} to ${message.toNumber} is queued again.`);
   },

@@ -10,7 +10,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { CSRF_COOKIE, csrfFailure, newCsrfToken } from './csrf.ts';
+import { CSRF_COOKIE, csrfFailure, isSafeMethod, newCsrfToken } from './csrf.ts';
 import { SESSION_COOKIE, useSession } from './sessions.ts';
 import { authenticateTokenKey, touchToken, type TokenScope } from './tokens.ts';
 
@@ -38,8 +38,6 @@ declare module 'fastify' {
   }
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 /**
  * Runs before validation and after the body is parsed, so that a CSRF refusal (403)
  * comes before any complaint about the body, and a form's CSRF field can be read.
@@ -60,7 +58,7 @@ export function authenticate(db: Database, config: Config): preValidationAsyncHo
       const failure = csrfFailure(request, config.publicUrl);
       if (failure !== undefined) throw new AppError('permission_denied', `CSRF Failed: ${failure}`);
     }
-    if (identity.scope === 'read' && !SAFE_METHODS.has(request.method)) {
+    if (identity.scope === 'read' && !isSafeMethod(request.method)) {
       throw new AppError(
         'permission_denied',
         'You do not have permission to perform this action: this token can only read.',

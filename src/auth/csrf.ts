@@ -10,7 +10,13 @@ export const CSRF_COOKIE = 'csrftoken';
 export const CSRF_FORM_FIELD = 'csrfmiddlewaretoken';
 const TOKEN_LENGTH = 32;
 const TOKEN_CHARACTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// Django's safe methods: the only ones a read-only token may use, and the ones CSRF
+// protection lets through.
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method);
+}
 
 export function newCsrfToken(): string {
   let token = '';
@@ -25,7 +31,7 @@ export function newCsrfToken(): string {
  * it passes. `publicUrl` decides whether the site is served over https.
  */
 export function csrfFailure(request: FastifyRequest, publicUrl: URL): string | undefined {
-  if (!UNSAFE_METHODS.has(request.method)) return undefined;
+  if (isSafeMethod(request.method)) return undefined;
   const secure = publicUrl.protocol === 'https:';
   const trusted = new Set([publicUrl.origin, `${secure ? 'https' : 'http'}://${request.host}`]);
 

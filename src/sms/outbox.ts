@@ -1,6 +1,6 @@
 // The sms_messages table as the outbox: rows are written with their order, in its
 // transaction, and read back by the worker, the CLI and the delivery webhook.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { smsMessages, type SmsMessageRow, type SmsStatus } from '../db/schema.ts';
 import { orderSmsText, type OrderSmsFacts } from './message.ts';
@@ -49,7 +49,6 @@ export async function retryFailedSms(
     .set({ status: 'pending', attempts: 0, nextAttemptAt: new Date(), updatedAt: new Date() })
     .where(and(eq(smsMessages.id, id), eq(smsMessages.status, 'failed')))
     .returning();
-  if (message !== undefined) await db.execute(sql`select pg_notify(${SMS_CHANNEL}, '')`);
   return message;
 }
 

@@ -12,6 +12,11 @@ const COALESCE_MS = 3;
 
 export type WakeSmsWorkers = () => void;
 
+/** Wakes every listening worker now. */
+export async function notifySmsWorkers(pool: pg.Pool): Promise<void> {
+  await pool.query(`select pg_notify('${SMS_CHANNEL}', '')`);
+}
+
 export function smsWakeUp(pool: pg.Pool, logger: Pick<FastifyBaseLogger, 'warn'>): WakeSmsWorkers {
   let scheduled = false;
   return () => {
@@ -19,7 +24,7 @@ export function smsWakeUp(pool: pg.Pool, logger: Pick<FastifyBaseLogger, 'warn'>
     scheduled = true;
     setTimeout(() => {
       scheduled = false;
-      pool.query(`select pg_notify('${SMS_CHANNEL}', '')`).catch((error: unknown) => {
+      notifySmsWorkers(pool).catch((error: unknown) => {
         logger.warn({ err: error }, 'could not wake the SMS workers; they will poll');
       });
     }, COALESCE_MS);
