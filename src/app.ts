@@ -1,14 +1,12 @@
 // buildApp is the only way to build the app: the server and every test use it, so
 // tests run the production configuration.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { authRoutes } from './auth/auth.routes.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { OidcSignIn } from './auth/oidc.ts';
-import { SESSION_COOKIE } from './auth/sessions.ts';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -18,6 +16,7 @@ import { healthRoutes } from './health.routes.ts';
 import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
 import { trackRouteMethods } from './legacy/method-not-allowed.ts';
 import { legacyOrderRoutes } from './legacy/orders.routes.ts';
+import { registerRateLimits } from './rate-limits.ts';
 import { smsWakeUp } from './sms/wake-up.ts';
 import { smsWebhookRoutes } from './sms/webhook.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
@@ -56,19 +55,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   app.addHook('onRequest', async (request, reply) => {
     void reply.headers(headers).header('X-Request-Id', request.id);
   });
-  await app.register(rateLimit, {
-    // Before authentication, so that floods of anonymous or bad-credential requests
-    // are throttled too, without a database lookup each.
-    hook: 'onRequest',
-    max: config.rateLimits.api.max,
-    timeWindow: config.rateLimits.api.windowMs,
-    keyGenerator: rateLimitKey,
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      message: `Request was throttled. Expected available in ${Math.ceil(context.ttl / 1000)} seconds.`,
-    }),
-  });
-  app.addHook('preValidation', authenticate(deps.db, config));
+  const rateLimits = await registerRateLimits(app, config.rateLimits);
+  app.addHook('preValidation', authenticate(deps.db, config, rateLimits));
 
   // During shutdown, answers close their keep-alive connection: otherwise a client
   // whose request was in flight keeps an idle socket open and close() waits for it.
@@ -99,14 +87,4 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   addMethodNotAllowedRoutes();
 
   return app;
-}
-
-/**
- * Limits apply per credential (API token or session), and per IP address for callers
- * without one. Keyed by a hash of the credential: no lookup, and no secret kept in memory.
- */
-function rateLimitKey(request: FastifyRequest): string {
-  const credential = request.headers.authorization ?? request.cookies[SESSION_COOKIE];
-  if (credential === undefined) return `ip:${request.ip}`;
-  return `credential:${createHash('sha256').update(credential).digest('base64url')}`;
 }

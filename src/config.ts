@@ -31,9 +31,10 @@ export interface Config {
     /** A session ends this long after sign-in, used or not. */
     readonly maxAgeMs: number;
   };
+  /** Undefined when set to `off`. */
   readonly rateLimits: {
-    readonly api: RateLimit;
-    readonly login: RateLimit;
+    readonly api: RateLimit | undefined;
+    readonly login: RateLimit | undefined;
   };
   readonly sms: {
     readonly provider: SmsProviderName;
@@ -260,15 +261,20 @@ function duration(read: Reader, name: string, fallback: string): number {
   return parsed;
 }
 
-/** `<requests>/<duration>`, like 1200/1m. */
-function rateLimit(read: Reader, name: string, fallback: string): RateLimit {
+/** `<requests>/<duration>`, like 1200/1m, or `off`. Any count: benchmarks set huge ones. */
+function rateLimit(read: Reader, name: string, fallback: string): RateLimit | undefined {
   const value = read(name) ?? fallback;
+  if (value.toLowerCase() === 'off') return undefined;
   const [count = '', window = ''] = value.split('/');
   const windowMs = parseDuration(window);
-  if (!/^\d{1,7}$/.test(count) || Number(count) < 1 || windowMs === undefined) {
-    throw new ConfigError(name, `must look like 1200/1m: requests per duration (got "${value}")`);
+  if (!/^\d+$/.test(count) || Number(count) < 1 || windowMs === undefined) {
+    throw new ConfigError(
+      name,
+      `must look like 1200/1m (requests per duration) or off (got "${value}")`,
+    );
   }
-  return { max: Number(count), windowMs };
+  // Past 2^53 a count is no limit at all; keep it a safe integer for the counters.
+  return { max: Math.min(Number(count), Number.MAX_SAFE_INTEGER), windowMs };
 }
 
 function list(value: string | undefined): string[] {

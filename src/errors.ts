@@ -13,6 +13,7 @@ const STATUS_BY_KIND = {
   token_not_found: 404,
   invalid_page: 404,
   customer_has_orders: 409,
+  throttled: 429,
 } as const;
 
 export type ErrorKind = keyof typeof STATUS_BY_KIND;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { hashTokenKey, revokeToken } from '../src/auth/tokens.ts';
+import type { Identity } from '../src/auth/authenticate.ts';
+import { checkGrantable, hashTokenKey, revokeToken } from '../src/auth/tokens.ts';
+import type { AppError } from '../src/errors.ts';
 import { apiTokens } from '../src/db/schema.ts';
 import { buildTestApp, createTestToken } from './helpers/build-app.ts';
 import { runCli } from './helpers/processes.ts';
@@ -162,4 +164,60 @@ test('when the CLI is given bad arguments, it explains and exits 2', async () =>
 test('when the CLI migrates, it says the schema is up to date', async () => {
   const { stdout } = await cli('migrate');
   assert.match(stdout, /up to date/);
+});
+
+test('when a token asks GET /api/token/, it is refused: only a browser session may mint tokens there', async () => {
+  const before = await db.orm.select().from(apiTokens);
+  for (const options of [
+    { scope: 'read' as const },
+    { scope: 'write' as const },
+    { scope: 'read' as const, expiresAt: new Date(Date.now() + 60_000) },
+  ]) {
+    const key = await createTestToken(db, options);
+    const response = await app.inject({
+      url: '/api/token/',
+      headers: { authorization: `Token ${key}` },
+    });
+    assert.equal(response.statusCode, 403, JSON.stringify(options));
+    assert.deepEqual(response.json(), {
+      detail:
+        'Tokens are handed out here only to a signed-in browser session; an API token cannot make tokens.',
+    });
+  }
+  const after = await db.orm.select().from(apiTokens);
+  assert.equal(after.length, before.length + 3, 'only the three test tokens were made');
+});
+
+test('when a caller makes a token, it can never grant more scope or a later expiry than it has', () => {
+  const user = { id: 'u' } as Identity['user'];
+  const soon = new Date(Date.now() + 60_000);
+  const later = new Date(Date.now() + 3_600_000);
+  const readToken: Identity = {
+    method: 'token',
+    user,
+    scope: 'read',
+    tokenId: 't',
+    expiresAt: soon,
+  };
+  const writeToken: Identity = {
+    method: 'token',
+    user,
+    scope: 'write',
+    tokenId: 't',
+    expiresAt: null,
+  };
+  const session: Identity = { method: 'session', user, scope: 'write', sessionId: 's' };
+
+  const refused = (caller: Identity, scope: 'read' | 'write', expiresAt: Date | undefined) =>
+    assert.throws(
+      () => checkGrantable(caller, { scope, expiresAt }),
+      (error: AppError) => error.statusCode === 403,
+    );
+  refused(readToken, 'write', soon);
+  refused(readToken, 'read', later);
+  refused(readToken, 'read', undefined);
+  checkGrantable(readToken, { scope: 'read', expiresAt: soon });
+  checkGrantable(writeToken, { scope: 'read', expiresAt: later });
+  checkGrantable(writeToken, { scope: 'write', expiresAt: undefined });
+  checkGrantable(session, { scope: 'write', expiresAt: undefined });
 });

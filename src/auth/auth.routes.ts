@@ -4,12 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { AppError } from '../errors.ts';
+import { perAddress } from '../rate-limits.ts';
 import { errorPage } from '../web/pages.ts';
 import { cookieOptions, csrfToken } from './authenticate.ts';
 import { CSRF_COOKIE, csrfFailure } from './csrf.ts';
 import { OidcSignIn, safeNextPath, SignInError } from './oidc.ts';
 import { createSession, endSession, SESSION_COOKIE } from './sessions.ts';
-import { createToken } from './tokens.ts';
+import { checkGrantable, createToken } from './tokens.ts';
 import { findOrCreateOidcUser } from './users.ts';
 
 // Holds the OAuth state between /auth/login and /auth/callback; signed, so only we set it.
@@ -21,11 +23,7 @@ export function authRoutes(
   oidc: OidcSignIn,
 ): FastifyPluginAsyncTypebox {
   const cookies = cookieOptions(config);
-  const loginRateLimit = {
-    max: config.rateLimits.login.max,
-    timeWindow: config.rateLimits.login.windowMs,
-    keyGenerator: (request: FastifyRequest) => `ip:${request.ip}`,
-  };
+  const loginRateLimit = perAddress(config.rateLimits.login);
 
   const refuse = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
     if (!(error instanceof SignInError)) throw error;
@@ -160,20 +158,31 @@ export function authRoutes(
         exposeHeadRoute: false,
         schema: {
           tags: ['original API: tokens'],
-          summary: 'A new API token (write scope) for the signed-in user, shown once',
+          summary:
+            'A new API token (write scope) for the signed-in user, shown once; browser sessions only',
           response: { 200: Type.Object({ token: Type.String() }) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const identity = request.identity;
         if (identity === undefined)
           throw new Error('authenticate() lets no anonymous request through');
+        // The original's page for people: a token minting tokens would let a read-only
+        // or expiring token turn itself into a permanent write token.
+        if (identity.method !== 'session') {
+          throw new AppError(
+            'permission_denied',
+            'Tokens are handed out here only to a signed-in browser session; an API token cannot make tokens.',
+          );
+        }
+        const grant = { scope: 'write', expiresAt: undefined } as const;
+        checkGrantable(identity, grant);
         const { key } = await createToken(db.orm, {
           userId: identity.user.id,
           name: tokenName(request),
-          scope: 'write',
+          ...grant,
         });
-        return { token: key };
+        return reply.header('Cache-Control', 'no-store').send({ token: key });
       },
     );
   };

@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import type { RateLimits } from '../rate-limits.ts';
 import { CSRF_COOKIE, csrfFailure, isSafeMethod, newCsrfToken } from './csrf.ts';
 import { SESSION_COOKIE, useSession } from './sessions.ts';
 import { authenticateTokenKey, touchToken, type TokenScope } from './tokens.ts';
@@ -20,6 +21,7 @@ export type Identity =
       readonly user: UserRow;
       readonly scope: TokenScope;
       readonly tokenId: string;
+      readonly expiresAt: Date | null;
     }
   | {
       readonly method: 'session';
@@ -42,12 +44,19 @@ declare module 'fastify' {
  * Runs before validation and after the body is parsed, so that a CSRF refusal (403)
  * comes before any complaint about the body, and a form's CSRF field can be read.
  */
-export function authenticate(db: Database, config: Config): preValidationAsyncHookHandler {
+export function authenticate(
+  db: Database,
+  config: Config,
+  rateLimits: RateLimits,
+): preValidationAsyncHookHandler {
   return async (request, reply) => {
     const isPublic = request.routeOptions.config.public === true;
     if (isPublic && request.cookies[SESSION_COOKIE] === undefined) return;
-    const identity = await identify(db, config, request, reply).catch((error: unknown) => {
+    const identity = await identify(db, config, request, reply).catch(async (error: unknown) => {
       if (isPublic) return undefined; // a stale cookie on a public page is no error
+      if (error instanceof AppError && error.statusCode === 401) {
+        await rateLimits.recordAuthenticationFailure(request);
+      }
       throw error;
     });
     if (identity === undefined) return;
@@ -116,7 +125,13 @@ async function identifyToken(db: Database, authorization: string): Promise<Ident
   const found = await authenticateTokenKey(db.orm, key);
   if (found === undefined) throw new AppError('invalid_token', 'Invalid token.');
   await touchToken(db.orm, found.token);
-  return { method: 'token', user: found.user, scope: found.token.scope, tokenId: found.token.id };
+  return {
+    method: 'token',
+    user: found.user,
+    scope: found.token.scope,
+    tokenId: found.token.id,
+    expiresAt: found.token.expiresAt,
+  };
 }
 
 // Django keeps its CSRF cookie for a year.

@@ -43,6 +43,36 @@ export async function createToken(
   return { token, key };
 }
 
+/** What a caller holds, as far as handing out tokens goes. */
+interface Grantor {
+  readonly scope: TokenScope;
+  /** A token's expiry; sessions act for their user, whose authority does not expire. */
+  readonly expiresAt?: Date | null;
+}
+
+/**
+ * Refuses (403) a token that would give more than its maker has: a wider scope, or a
+ * later expiry (no expiry being the latest). Every route that makes tokens calls it.
+ */
+export function checkGrantable(
+  caller: Grantor,
+  requested: { scope: TokenScope; expiresAt: Date | undefined },
+): void {
+  if (caller.scope === 'read' && requested.scope === 'write') {
+    throw new AppError('permission_denied', 'A read token cannot make a write token.');
+  }
+  const callerExpiry = caller.expiresAt ?? undefined;
+  if (
+    callerExpiry !== undefined &&
+    (requested.expiresAt === undefined || requested.expiresAt > callerExpiry)
+  ) {
+    throw new AppError(
+      'permission_denied',
+      `A token cannot outlive the one that makes it: expire it by ${callerExpiry.toISOString()}.`,
+    );
+  }
+}
+
 export interface TokenIdentity {
   user: UserRow;
   token: ApiTokenRow;
