@@ -16,6 +16,7 @@ import { healthRoutes } from './health.routes.ts';
 import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
 import { trackRouteMethods } from './legacy/method-not-allowed.ts';
 import { legacyOrderRoutes } from './legacy/orders.routes.ts';
+import { registerAllowedHosts } from './allowed-hosts.ts';
 import { registerRateLimits } from './rate-limits.ts';
 import { smsWakeUp } from './sms/wake-up.ts';
 import { smsWebhookRoutes } from './sms/webhook.routes.ts';
@@ -55,6 +56,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   app.addHook('onRequest', async (request, reply) => {
     void reply.headers(headers).header('X-Request-Id', request.id);
   });
+  registerAllowedHosts(app, config.allowedHosts);
   const rateLimits = await registerRateLimits(app, config.rateLimits);
   app.addHook('preValidation', authenticate(deps.db, config, rateLimits));
 

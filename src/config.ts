@@ -11,6 +11,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly publicUrl: URL;
+  /** Host names requests may be for (Django's ALLOWED_HOSTS patterns), lower-case. */
+  readonly allowedHosts: readonly string[];
   readonly trustProxy: boolean;
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
@@ -165,6 +167,7 @@ export function parseConfig(env: Env): Config {
     host: read('HOST') ?? '0.0.0.0',
     port,
     publicUrl,
+    allowedHosts: allowedHosts(read, publicUrl, nodeEnv),
     trustProxy: boolean(read, 'TRUST_PROXY', false),
     databaseUrl,
     databasePoolSize: integer(read, 'DATABASE_POOL_SIZE', 10, 1, 1000),
@@ -275,6 +278,18 @@ function rateLimit(read: Reader, name: string, fallback: string): RateLimit | un
   }
   // Past 2^53 a count is no limit at all; keep it a safe integer for the counters.
   return { max: Math.min(Number(count), Number.MAX_SAFE_INTEGER), windowMs };
+}
+
+/**
+ * ALLOWED_HOSTS, or by default PUBLIC_URL's host, plus the loopback names outside
+ * production (so that http://127.0.0.1:8000 works on a developer's machine).
+ */
+function allowedHosts(read: Reader, publicUrl: URL, nodeEnv: Config['nodeEnv']): string[] {
+  const listed = list(read('ALLOWED_HOSTS'));
+  if (listed.length > 0) return listed;
+  const hosts = [publicUrl.hostname];
+  if (nodeEnv !== 'production') hosts.push('localhost', '127.0.0.1', '[::1]');
+  return [...new Set(hosts)];
 }
 
 function list(value: string | undefined): string[] {

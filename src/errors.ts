@@ -3,6 +3,7 @@
 
 const STATUS_BY_KIND = {
   validation_failed: 400,
+  disallowed_host: 400,
   missing_lookup: 400,
   invalid_uuid: 400,
   not_authenticated: 401,

@@ -9,7 +9,8 @@ export function healthRoutes(db: Database): FastifyPluginAsyncTypebox {
     app.get(
       '/healthz',
       {
-        config: { public: true, rateLimit: false }, // probes from load balancers are not throttled
+        // Probes from load balancers: not throttled, and they may use any Host (an address).
+        config: { public: true, rateLimit: false, anyHost: true },
         schema: {
           tags: ['operations'],
           summary: 'The process is up',
@@ -22,7 +23,8 @@ export function healthRoutes(db: Database): FastifyPluginAsyncTypebox {
     app.get(
       '/readyz',
       {
-        config: { public: true, rateLimit: false }, // probes from load balancers are not throttled
+        // Probes from load balancers: not throttled, and they may use any Host (an address).
+        config: { public: true, rateLimit: false, anyHost: true },
         schema: {
           tags: ['operations'],
           summary: 'The database answers',

@@ -49,21 +49,14 @@ function pageRequest(pageNumber: number): PageRequest {
   return { offset: (pageNumber - 1) * LEGACY_PAGE_SIZE, limit: LEGACY_PAGE_SIZE };
 }
 
-// A host name or IPv4 address, or a bracketed IPv6 address, and an optional port.
-const PLAIN_HOST = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
-
 /**
  * The request's own absolute URL with `page` replaced; page 1 drops it, as DRF does.
- * Like DRF's build_absolute_uri it uses the request's scheme and host, but only when
- * they are plain ones: anything else (`user@evil.example`, `a b`) falls back to
- * PUBLIC_URL rather than putting a caller's text into a link or failing.
+ * Like DRF's build_absolute_uri it uses the request's scheme and host: the host was
+ * checked against ALLOWED_HOSTS before any route ran (allowed-hosts.ts).
  */
 function pageLink(request: FastifyRequest, publicUrl: URL, pageNumber: number): string {
-  const scheme = request.protocol;
-  const origin =
-    (scheme === 'http' || scheme === 'https') && PLAIN_HOST.test(request.host)
-      ? `${scheme}://${request.host}`
-      : publicUrl.origin;
+  const scheme = request.protocol === 'https' ? 'https' : 'http';
+  const origin = request.host === '' ? publicUrl.origin : `${scheme}://${request.host}`;
   // Only the path and query of the request line: an absolute-form request line
   // (`GET http://evil.example/…`) must not choose the host either.
   const { pathname, search } = new URL(request.url, 'http://request.invalid');
