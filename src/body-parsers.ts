@@ -1,10 +1,24 @@
 // Request bodies: JSON (as DRF clients send) and HTML-form encoding (which DRF also
-// accepted, and which Africa's Talking uses for its callbacks).
+// accepted, and which Africa's Talking uses for its callbacks). Both refuse bytes
+// that are not UTF-8 and text PostgreSQL cannot store, instead of letting the
+// decoder swap them for U+FFFD or the database answer with an error.
 import type { FastifyInstance } from 'fastify';
+import { validationError, type FieldErrors } from './errors.ts';
 
 /** A 400 that names what was wrong with the body itself. */
 class BodyParseError extends Error {
   readonly statusCode = 400;
+}
+
+const NOT_UTF8 = 'Enter valid UTF-8 text.';
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(body: Buffer, onInvalid: () => Error): string {
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    throw onInvalid();
+  }
 }
 
 /**
@@ -25,6 +39,63 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
+/** `a=1&b=%C3%A9` into a null-prototype object; the last of repeated keys wins, as in Django. */
+export function parseFormBody(text: string): Record<string, string> {
+  const form: Record<string, string> = Object.create(null) as Record<string, string>;
+  const errors: FieldErrors = {};
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const separator = pair.indexOf('=');
+    const [rawKey, rawValue] =
+      separator === -1 ? [pair, ''] : [pair.slice(0, separator), pair.slice(separator + 1)];
+    // decodeURIComponent, unlike URLSearchParams, refuses %-escapes that are not UTF-8.
+    const key = decodeFormComponent(rawKey);
+    const value = decodeFormComponent(rawValue);
+    if (key === undefined) errors.non_field_errors = [NOT_UTF8];
+    else if (value === undefined) errors[key] = [NOT_UTF8];
+    else form[key] = value;
+  }
+  if (Object.keys(errors).length > 0) throw validationError(errors);
+  return form;
+}
+
+function decodeFormComponent(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses, per top-level field, text that PostgreSQL cannot store: NUL, and lone
+ * surrogates (which have no UTF-8 form). Whatever the field, even one the route
+ * ignores, so that no later change of route can let it through to a query.
+ */
+export function refuseUnstorableText(body: unknown): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const errors: FieldErrors = {};
+  for (const [field, value] of Object.entries(body)) {
+    const problem = unstorableText(value);
+    if (problem !== undefined) errors[field] = [problem];
+  }
+  if (Object.keys(errors).length > 0) throw validationError(errors);
+}
+
+function unstorableText(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return 'Null characters are not allowed.';
+    if (!value.isWellFormed()) return 'Enter valid Unicode text.';
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const inner of Object.values(value)) {
+    const problem = unstorableText(inner);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 export function registerBodyParsers(app: FastifyInstance): void {
   // A request with no body at all (and so no content type) counts as `{}`, as DRF
   // treated it: then "This field is required." names what is missing.
@@ -34,20 +105,33 @@ export function registerBodyParsers(app: FastifyInstance): void {
     }
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      const text = decodeUtf8(
+        body as Buffer,
+        () => new BodyParseError('JSON parse error - the body is not valid UTF-8.'),
+      );
+      const parsed = parseJsonBody(text);
+      refuseUnstorableText(parsed);
+      done(null, parsed);
     } catch (error) {
       done(error as Error, undefined);
     }
   });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string' },
+    { parseAs: 'buffer' },
     (_request, body, done) => {
-      const form: Record<string, string> = Object.create(null) as Record<string, string>;
-      for (const [key, value] of new URLSearchParams(body as string)) form[key] = value;
-      done(null, form);
+      try {
+        const text = decodeUtf8(body as Buffer, () =>
+          validationError({ non_field_errors: [NOT_UTF8] }),
+        );
+        const form = parseFormBody(text);
+        refuseUnstorableText(form);
+        done(null, form);
+      } catch (error) {
+        done(error as Error, undefined);
+      }
     },
   );
 }

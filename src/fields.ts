@@ -20,13 +20,23 @@ export function checkUuid(value: string): string {
   return value;
 }
 
+// C0 and C1 control characters (tab and newline among them): in a name or an item
+// they only make trouble, e.g. an escape sequence in an SMS or a terminal.
+const CONTROL_CHARACTER = /\p{Cc}/u;
+// Text that shows nothing: spaces, format characters such as zero-width spaces and
+// joiners, the default-ignorable fillers (U+3164…), and the blank braille pattern.
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
+
 /** Trimmed text of 1–100 characters (counted in code points, as PostgreSQL does). */
 export function cleanText(value: string, maxLength = TEXT_MAX_LENGTH): string {
   // PostgreSQL cannot store NUL in text, and lone surrogates cannot be encoded as UTF-8.
   if (value.includes('\u0000')) throw new FieldRuleError('Null characters are not allowed.');
   if (!value.isWellFormed()) throw new FieldRuleError('Enter valid Unicode text.');
   const trimmed = value.trim();
-  if (trimmed === '') throw new FieldRuleError('This field may not be blank.');
+  if (CONTROL_CHARACTER.test(trimmed)) {
+    throw new FieldRuleError('Control characters are not allowed.');
+  }
+  if (INVISIBLE_ONLY.test(trimmed)) throw new FieldRuleError('This field may not be blank.');
   if ([...trimmed].length > maxLength) {
     throw new FieldRuleError(`Ensure this field has no more than ${maxLength} characters.`);
   }

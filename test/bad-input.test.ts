@@ -18,6 +18,8 @@ const MESSAGES = {
   notString: 'Not a valid string.',
   tooLong: 'Ensure this field has no more than 100 characters.',
   nulCharacter: 'Null characters are not allowed.',
+  control: 'Control characters are not allowed.',
+  notUtf8: 'Enter valid UTF-8 text.',
   phone: 'Enter a valid phone number with its country code, like +254701036054.',
   number: 'A valid number is required.',
   positive: 'Ensure this value is greater than 0.',
@@ -37,7 +39,7 @@ interface Request {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   contentType?: string;
-  payload?: string;
+  payload?: string | Buffer;
 }
 
 /**
@@ -63,7 +65,11 @@ const orderJson = (fields: FieldsAsJson) =>
     ...fields,
   });
 
-const jsonRequest = (method: Request['method'], url: string, payload: string): Request => ({
+const jsonRequest = (
+  method: Request['method'],
+  url: string,
+  payload: string | Buffer,
+): Request => ({
   method,
   url,
   contentType: JSON_TYPE,
@@ -118,6 +124,61 @@ const badInputs: BadInput[] = [
     request: jsonRequest('POST', '/api/add-customer/', '{"name": "Wanjiru",'),
     status: 400,
     expected: { detail: /^JSON parse error - / },
+  },
+  {
+    name: 'when the JSON body is not valid UTF-8, it answers 400 instead of storing U+FFFD',
+    request: jsonRequest(
+      'POST',
+      '/api/add-customer/',
+      Buffer.concat([
+        Buffer.from('{"name": "Wanj'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(`iru", "phone_number": "${uniquePhoneNumber()}"}`),
+      ]),
+    ),
+    status: 400,
+    expected: { body: { detail: 'JSON parse error - the body is not valid UTF-8.' } },
+  },
+  {
+    name: 'when a form value is not valid UTF-8 once decoded, it names the field',
+    request: {
+      method: 'POST',
+      url: '/api/add-customer/',
+      contentType: FORM_TYPE,
+      payload: `name=Wanj%FFiru&phone_number=${encodeURIComponent(uniquePhoneNumber())}`,
+    },
+    status: 400,
+    expected: fieldError('name', MESSAGES.notUtf8),
+  },
+  {
+    name: 'when a field the rules ignore carries a NUL, it is refused all the same',
+    request: addCustomerWith({ nickname: '"a\\u0000b"' }),
+    status: 400,
+    expected: fieldError('nickname', MESSAGES.nulCharacter),
+  },
+  {
+    name: 'when a name carries an escape sequence, it answers 400',
+    request: addCustomerWith({ name: '"\\u001b[31mRed"' }),
+    status: 400,
+    expected: fieldError('name', MESSAGES.control),
+  },
+  {
+    name: 'when an item carries a bell or a newline, it answers 400',
+    request: addOrderWith({ item: '"ring\\u0007"' }),
+    status: 400,
+    expected: fieldError('item', MESSAGES.control),
+  },
+  {
+    name: 'when an item carries a C1 control character, it answers 400',
+    request: updateOrderWith({ item: '"a\\u009bb"' }),
+    status: 400,
+    expected: fieldError('item', MESSAGES.control),
+  },
+  {
+    name: 'when a name is only invisible characters, it is blank',
+    request: addCustomerWith({ name: '"\\u200b\\u2060\\u3164\\u2800\\u00ad \\ufeff"' }),
+    status: 400,
+    expected: fieldError('name', MESSAGES.blank),
   },
   {
     name: 'when the JSON body is empty, it names every required field',
@@ -275,7 +336,7 @@ const badInputs: BadInput[] = [
     name: 'when the phone number ends in a NUL character, it names phone_number',
     request: addCustomerWith({ phone_number: JSON.stringify(`${customer.phone_number}\u0000`) }),
     status: 400,
-    expected: fieldError('phone_number', MESSAGES.phone),
+    expected: fieldError('phone_number', MESSAGES.nulCharacter),
   },
   {
     name: 'when the phone number is too short, it names phone_number',
@@ -614,6 +675,14 @@ const acceptedInputs: AcceptedInput[] = [
     expected: { name: hundredEmoji },
   },
   {
+    name: 'when a name has combining accents, Arabic script or a joiner inside an emoji, it is accepted',
+    request: addCustomerWith({
+      name: '"Jose\\u0301 \\u0645\\u0631\\u064a\\u0645 \\ud83d\\udc69\\u200d\\ud83d\\udcbb"',
+    }),
+    status: 201,
+    expected: { name: 'Jose\u0301 \u0645\u0631\u064a\u0645 \ud83d\udc69\u200d\ud83d\udcbb' },
+  },
+  {
     name: 'when a customer is added form-encoded, it is accepted',
     request: {
       method: 'POST',
@@ -669,4 +738,17 @@ test('when 20 requests race to add the same phone number in different notations,
     assert.deepEqual(Object.keys(response.json<object>()), ['phone_number']);
   }
   assert.equal((await countRows()).customers, countBefore + 1);
+});
+
+test('when a delivery report carries a NUL byte, it answers 400, not 500', async (t) => {
+  const secret = 'callback-secret-0123456789';
+  const withWebhook = await buildTestApp(t, { AT_CALLBACK_SECRET: secret });
+  const response = await withWebhook.app.inject({
+    method: 'POST',
+    url: `/webhooks/africastalking/delivery?secret=${secret}`,
+    headers: { 'content-type': FORM_TYPE },
+    payload: 'id=ATXid_%00abc&status=Success',
+  });
+  assert.equal(response.statusCode, 400, response.body);
+  assert.deepEqual(response.json(), { id: [MESSAGES.nulCharacter] });
 });
