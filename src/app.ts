@@ -10,7 +10,7 @@ import { OidcSignIn } from './auth/oidc.ts';
 import { registerBodyParsers } from './body-parsers.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
-import { answerFrameworkError, registerErrorHandler } from './error-handler.ts';
+import { answerClientError, answerFrameworkError, registerErrorHandler } from './error-handler.ts';
 import { securityHeaders } from './security-headers.ts';
 import { healthRoutes } from './health.routes.ts';
 import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
@@ -45,6 +45,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     // longer than UUIDs still reach the routes, which explain what a UUID is.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);

@@ -1,6 +1,8 @@
 // One place turns every error into an answer: services throw AppError, Fastify
 // throws its own (bad content type, body too large, schema validation), anything
 // else is a bug and becomes a 500 whose details stay in the log.
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldErrors } from './errors.ts';
 
@@ -39,6 +41,31 @@ export function answerFrameworkError(
     .code(tooLong ? 414 : 400)
     .header('X-Request-Id', request.id)
     .send({ detail: tooLong ? 'A part of the URL is too long.' : 'Malformed URL.' });
+}
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (headers over 16 KB,
+ * a malformed header or request line, a client too slow to send its headers): the
+ * API's shape too, written on the socket, which is then closed as Node would.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has no one left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request header fields too large.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request took too long to arrive.']
+        : [400, 'Malformed request.'];
+  const body = JSON.stringify({ detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /** The original API's error bodies, as Django REST Framework wrote them. */

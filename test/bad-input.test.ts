@@ -2,6 +2,7 @@
 // body that names what was wrong and leaks nothing of the server; a refused request
 // writes nothing; the edge cases just inside the rules are accepted.
 import assert from 'node:assert/strict';
+import { connect, type AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { BODY_LIMIT_BYTES } from '../src/app.ts';
 import { buildTestApp } from './helpers/build-app.ts';
@@ -751,4 +752,44 @@ test('when a delivery report carries a NUL byte, it answers 400, not 500', async
   });
   assert.equal(response.statusCode, 400, response.body);
   assert.deepEqual(response.json(), { id: [MESSAGES.nulCharacter] });
+});
+
+test('when a request is refused before routing (431, bad header, bad request line), it answers in the API’s shape', async (t) => {
+  const listening = await buildTestApp(t);
+  await listening.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = listening.app.server.address() as AddressInfo;
+  const raw = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(text));
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  const cases: [string, number, string][] = [
+    [
+      `GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'Request header fields too large.',
+    ],
+    [
+      `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+      431,
+      'Request header fields too large.',
+    ],
+    ['GET / HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n', 400, 'Malformed request.'],
+    ['GARBAGE\r\n\r\n', 400, 'Malformed request.'],
+  ];
+  for (const [request, status, detail] of cases) {
+    const answer = await raw(request);
+    const [head = '', body] = answer.split('\r\n\r\n');
+    assert.match(head, new RegExp(`^HTTP/1.1 ${status} `), answer.slice(0, 100));
+    assert.match(head, /content-type: application\/json; charset=utf-8/i);
+    assert.deepEqual(JSON.parse(body ?? ''), { detail });
+  }
+  const tooLongId = await raw(
+    `GET /api/view-customer/${'a'.repeat(2000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+  );
+  assert.match(tooLongId, /^HTTP\/1.1 414 /);
+  assert.match(tooLongId, /\{"detail":"A part of the URL is too long\."\}$/);
 });
