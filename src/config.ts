@@ -16,6 +16,7 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  readonly databaseTimeouts: DatabaseTimeouts;
   readonly dataDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly defaultCurrency: string;
@@ -65,6 +66,13 @@ export interface SmsWorkerSettings {
   readonly pollIntervalMs: number;
   /** How long a claimed message stays with its worker before others may take it. */
   readonly leaseMs: number;
+}
+
+export interface DatabaseTimeouts {
+  /** Longest wait for a connection, new or from the pool. */
+  readonly connectMs: number;
+  /** Longest run of one statement; PostgreSQL cancels it, and we stop waiting too. */
+  readonly statementMs: number;
 }
 
 export interface RateLimit {
@@ -171,6 +179,10 @@ export function parseConfig(env: Env): Config {
     trustProxy: boolean(read, 'TRUST_PROXY', false),
     databaseUrl,
     databasePoolSize: integer(read, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseTimeouts: {
+      connectMs: duration(read, 'DATABASE_CONNECT_TIMEOUT', '5s'),
+      statementMs: duration(read, 'DATABASE_STATEMENT_TIMEOUT', '10s'),
+    },
     dataDir: path.resolve(read('DATA_DIR') ?? 'data'),
     logLevel: oneOf(read, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     defaultCurrency: currency,

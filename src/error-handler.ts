@@ -4,6 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from './db/errors.ts';
 import { AppError, type FieldErrors } from './errors.ts';
 
 interface Answer {
@@ -11,8 +12,26 @@ interface Answer {
   body: unknown;
 }
 
+// Long enough for a restarting PostgreSQL to come back, short enough not to matter.
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The root cause's message: pg's errors are wrapped by drizzle's, which carry the whole query. */
+function rootCauseMessage(error: unknown): string {
+  let root = error;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  return root instanceof Error ? root.message : String(root);
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ reason: rootCauseMessage(error) }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('Retry-After', DATABASE_RETRY_AFTER_SECONDS)
+        .type('application/json; charset=utf-8')
+        .send({ detail: 'The database is temporarily unavailable; try again in a few seconds.' });
+    }
     const answer = toAnswer(error, request);
     if (answer.statusCode >= 500) {
       request.log.error({ err: error }, 'request failed');

@@ -3,8 +3,9 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { Config, DatabaseTimeouts } from '../config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
+import { isQueryReadTimeout } from './errors.ts';
 import * as schema from './schema.ts';
 
 export type Orm = NodePgDatabase<typeof schema>;
@@ -24,11 +25,47 @@ const MIGRATIONS_FOLDER = path.join(import.meta.dirname, '..', '..', 'migrations
 // Any fixed number: two processes starting at once must not both run migrations.
 const MIGRATION_LOCK_ID = 7_201_946;
 
-export function connect(url: string, poolSize: number, logger: Pick<Logger, 'error'>): Database {
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5000, statementMs: 10_000 };
+
+// How much longer than statement_timeout we wait for PostgreSQL's own cancellation
+// before deciding the server (or the network to it) is not answering at all.
+const QUERY_TIMEOUT_MARGIN_MS = 1000;
+
+export function connect(
+  url: string,
+  poolSize: number,
+  logger: Pick<Logger, 'error'>,
+  timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS,
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    connectionTimeoutMillis: 10_000,
+    // Also bounds the wait for a free connection when all are busy.
+    connectionTimeoutMillis: timeouts.connectMs,
+    // A slow statement is cancelled by the server…
+    statement_timeout: timeouts.statementMs,
+    // …and a server that does not answer at all (hung, or the network gone) by us.
+    query_timeout: timeouts.statementMs + QUERY_TIMEOUT_MARGIN_MS,
+    keepAlive: true,
+  });
+  // pg keeps a connection whose query timed out waiting for that answer: a
+  // transaction's ROLLBACK would then wait as long again, and the pool would hand the
+  // stuck connection to the next request. Closing it makes both fail at once.
+  pool.on('connect', (client) => {
+    // A connection that dies while a request holds it (in a transaction) fails that
+    // request's queries, which answer 503; pg also emits 'error' on the client, and
+    // with no listener there (the pool listens only to idle ones) the process crashes.
+    client.on('error', () => {});
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      const result = query(...args);
+      if (result instanceof Promise) {
+        result.catch((error: unknown) => {
+          if (isQueryReadTimeout(error)) void client.end().catch(() => {});
+        });
+      }
+      return result;
+    }) as typeof client.query;
   });
   let closed = false;
   // An idle client losing its connection (server restart) must not crash the process.
@@ -41,16 +78,35 @@ export function connect(url: string, poolSize: number, logger: Pick<Logger, 'err
     closed = true;
     await pool.end();
   };
-  return { url, pool, orm: drizzle({ client: pool, schema }), close };
+  return { url, pool, orm: withSafeTransactions(drizzle({ client: pool, schema }), pool), close };
+}
+
+/**
+ * Drizzle's transaction() on a pool sends BEGIN before the try/finally that releases
+ * the connection: a BEGIN that fails (the connection died or hung) leaks it, and a
+ * few such failures leave the pool empty for good. Here the connection is checked out
+ * and always released by us; drizzle runs the transaction on it (a drizzle instance
+ * without the schema costs about 4 µs to make).
+ */
+function withSafeTransactions(orm: Orm, pool: pg.Pool): Orm {
+  orm.transaction = async (run: Parameters<Orm['transaction']>[0], config) => {
+    const client = await pool.connect();
+    try {
+      return await drizzle({ client }).transaction(run as never, config);
+    } finally {
+      client.release();
+    }
+  };
+  return orm;
 }
 
 /** Connects to DATABASE_URL, or to the embedded server (starting it when needed). */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   if (config.databaseUrl !== undefined) {
-    return connect(config.databaseUrl, config.databasePoolSize, logger);
+    return connect(config.databaseUrl, config.databasePoolSize, logger, config.databaseTimeouts);
   }
   const embedded = await startEmbeddedPostgres(config.dataDir, logger);
-  const database = connect(embedded.url, config.databasePoolSize, logger);
+  const database = connect(embedded.url, config.databasePoolSize, logger, config.databaseTimeouts);
   return {
     ...database,
     close: async () => {
@@ -62,12 +118,19 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
 
 /** Applies the committed migrations, holding an advisory lock so concurrent starts take turns. */
 export async function runMigrations(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+  // A connection of their own, without the request timeouts: a migration may rightly
+  // run for minutes (an index on a large table).
+  const client = new pg.Client({
+    ...pool.options,
+    statement_timeout: undefined,
+    query_timeout: undefined,
+  });
+  await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
-    client.release();
+    await client.end();
   }
 }

@@ -13,3 +13,46 @@ export const isUniqueViolation = (error: unknown) => postgresCode(error) === '23
 
 /** 23503: a foreign key refused the row (e.g. its customer was deleted meanwhile). */
 export const isForeignKeyViolation = (error: unknown) => postgresCode(error) === '23503';
+
+// Failures to reach PostgreSQL or to get an answer in time, whatever the query:
+// connection classes 08 (connection exception) and 53300 (too many connections),
+// 57P01–57P03 (the server shutting down or starting), 57014 (statement_timeout).
+const UNAVAILABLE_SQLSTATES = new Set(['53300', '57014', '57P01', '57P02', '57P03']);
+const UNAVAILABLE_SYSTEM_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+// node-postgres reports these without a code.
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Query read timeout',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+];
+
+/** Whether the database could not be reached or did not answer in time: a 503, not a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code)) return true;
+      if (UNAVAILABLE_SYSTEM_CODES.has(code)) return true;
+    }
+    if (UNAVAILABLE_MESSAGES.some((message) => current.message.startsWith(message))) return true;
+    // Node reports a refused connection to every address of a host as one AggregateError.
+    if (current instanceof AggregateError && current.errors.some(isDatabaseUnavailable))
+      return true;
+  }
+  return false;
+}
+
+/** node-postgres gave up waiting for an answer (query_timeout). */
+export const isQueryReadTimeout = (error: unknown) =>
+  error instanceof Error && error.message === 'Query read timeout';
