@@ -1,6 +1,6 @@
 // The server as `npm start` runs it: a child process, real signals.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -11,6 +11,48 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase } from './helpers/database.ts';
 import { runCli, startServer } from './helpers/processes.ts';
+
+test('when Node.js is older than 24, npm start, npm test and the CLI each say so in one line', (t) => {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  // A real old Node.js when the machine has one (Debian's is 20): it shows the check
+  // runs before any .ts file loads. Else this one, claiming to be 20.
+  const oldNode = findOldNode();
+  const env = oldNode
+    ? { ...process.env, PATH: `${path.dirname(oldNode)}:${process.env.PATH}` }
+    : {
+        ...process.env,
+        NODE_OPTIONS:
+          "--import=data:text/javascript,Object.defineProperty(process.versions,'node',{value:'20.0.0'})",
+      };
+  t.diagnostic(oldNode ? `old Node.js: ${oldNode}` : 'no old Node.js here: faking 20.0.0');
+  for (const command of [scripts.start, scripts.test, 'node bin/customer-orders.js token list']) {
+    const result = spawnSync('sh', ['-c', command ?? 'false'], {
+      env,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(result.status, 1, command);
+    assert.match(
+      result.stderr,
+      /^customer-orders needs Node\.js 24 or newer \(this is 20\.[^\n]*nodejs\.org[^\n]*\n$/,
+      command,
+    );
+  }
+});
+
+/** A `node` older than 24 on this machine, if any. */
+function findOldNode(): string | undefined {
+  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+    if (!existsSync(candidate)) continue;
+    const major = Number(
+      execFileSync(candidate, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }),
+    );
+    if (major < 24) return candidate;
+  }
+  return undefined;
+}
 
 test('when a variable is invalid, it exits 1 with one line naming it', () => {
   for (const [name, value] of [
