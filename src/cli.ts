@@ -1,6 +1,7 @@
 // `customer-orders <command>`: works whether or not the server is running (with the
 // embedded database it joins the server's PostgreSQL, or starts it for the command).
 // Results go to stdout; logs go to stderr.
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   TOKEN_SCOPES,
@@ -115,9 +116,9 @@ const COMMANDS: Record<string, Command> = {
     await worker.start();
     console.log(`SMS worker running (${config.sms.provider}); stop it with Ctrl+C or SIGTERM.`);
     const signal = await new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
+      for (const stopSignal of STOP_SIGNALS) process.once(stopSignal, () => resolve(stopSignal));
     });
+    exitOnStopSignal(); // a second one does not wait for the messages in flight
     console.log(`${signal}: finishing the messages in flight…`);
     await worker.stop();
   },
@@ -170,6 +171,18 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Ends the command at the next stop signal through process.exit(), whose 'exit'
+ * handler stops an embedded PostgreSQL the command started: that server runs in a
+ * process group of its own, so a terminal's Ctrl-C no longer stops it directly.
+ */
+function exitOnStopSignal(): void {
+  for (const signal of STOP_SIGNALS)
+    process.once(signal, () => process.exit(128 + constants.signals[signal]));
+}
+
 function findCommand(argv: string[]): { command: Command; args: string[] } | undefined {
   const [first = 'help', second = ''] = argv;
   const twoWords = COMMANDS[`${first} ${second}`];
@@ -190,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
   // unless asked for more. The worker, a long-running process, logs as configured.
   const quiet = found.command !== COMMANDS.worker && !['debug', 'trace'].includes(config.logLevel);
   const logger = createLogger({ logLevel: quiet ? 'warn' : config.logLevel }, 2);
+  if (found.command !== COMMANDS.worker) exitOnStopSignal();
   const db = await openDatabase(config, logger);
   try {
     await runMigrations(db.pool);
