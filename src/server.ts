@@ -18,6 +18,18 @@ const SWEEP_INTERVAL_MS = 60 * 60_000;
 
 async function main(config: Config, options: { worker: boolean }): Promise<void> {
   const logger = createLogger(config);
+  // Installed first, so that a signal during start-up also ends in process.exit(),
+  // which stops an embedded PostgreSQL already started (see db/embedded.ts).
+  let stop = async (): Promise<void> => {};
+  // Long enough for a send that just started to time out and be recorded (requests
+  // in flight need far less); 15 s by default. Past it, the process exits regardless.
+  const grace = config.sms.worker.sendTimeoutMs + 5000;
+  closeWithGrace({ delay: grace, logger }, async ({ signal, err }) => {
+    if (err !== undefined) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    await stop();
+  });
+
   const db = await openDatabase(config, logger);
   const app = await buildApp(config, { db, logger });
   const sweeper = setInterval(() => void sweep(db, logger), SWEEP_INTERVAL_MS).unref();
@@ -31,21 +43,13 @@ async function main(config: Config, options: { worker: boolean }): Promise<void>
       })
     : undefined;
 
-  const stop = async () => {
+  stop = async () => {
     clearInterval(sweeper);
     // At once: the server stops taking requests, the worker stops claiming; both let
     // what is in flight finish (and the worker record it) before the database closes.
     await Promise.all([app.close(), worker?.stop()]);
     await db.close();
   };
-  // Long enough for a send that just started to time out and be recorded (requests
-  // in flight need far less); 15 s by default. Past it, the process exits regardless.
-  const grace = config.sms.worker.sendTimeoutMs + 5000;
-  closeWithGrace({ delay: grace, logger }, async ({ signal, err }) => {
-    if (err !== undefined) logger.error({ err }, 'shutting down after an error');
-    else logger.info({ signal }, 'shutting down');
-    await stop();
-  });
 
   try {
     await runMigrations(db.pool);

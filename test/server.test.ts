@@ -206,6 +206,21 @@ test('when Ctrl-C reaches the terminal’s process group, only the app hears it:
   assert.equal(postgresRunningIn(dataDir), false, server.output());
 });
 
+test('when SIGTERM comes during start-up, it stops the PostgreSQL it has started', async (t) => {
+  const dataDir = await embeddedDataDir(t);
+  const server = spawn(process.execPath, ['src/server.ts'], {
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0' },
+    stdio: 'ignore',
+  });
+  const exitCode = once(server, 'exit');
+  t.after(() => server.kill('SIGKILL'));
+  // PostgreSQL is up; the app is still creating its database and migrating it.
+  while (!postgresRunningIn(dataDir)) await sleep(10);
+  server.kill('SIGTERM');
+  await exitCode;
+  assert.equal(postgresRunningIn(dataDir), false);
+});
+
 /** A slow client: a request whose headers never end, so the server cannot finish it. */
 async function holdRequestOpen(t: TestContext, baseUrl: string): Promise<void> {
   const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1');
