@@ -215,7 +215,7 @@ test('when SIGTERM comes during start-up, it stops the PostgreSQL it has started
   const exitCode = once(server, 'exit');
   t.after(() => server.kill('SIGKILL'));
   // PostgreSQL is up; the app is still creating its database and migrating it.
-  while (!postgresRunningIn(dataDir)) await sleep(10);
+  while (!postgresRunningIn(dataDir) && server.exitCode === null) await sleep(10);
   server.kill('SIGTERM');
   await exitCode;
   assert.equal(postgresRunningIn(dataDir), false);
