@@ -256,10 +256,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   // A command's own output is what matters on a terminal: it logs warnings only,
-  // unless asked for more. The worker, a long-running process, logs as configured.
-  const quiet = found.command !== COMMANDS.worker && !['debug', 'trace'].includes(config.logLevel);
+  // unless asked for more. The worker, a long-running process, logs as configured
+  // and handles stop signals itself.
+  const isWorker = found.command === COMMANDS.worker;
+  const quiet = !isWorker && !['debug', 'trace'].includes(config.logLevel);
   const logger = createLogger({ logLevel: quiet ? 'warn' : config.logLevel }, 2);
-  if (found.command !== COMMANDS.worker) exitOnStopSignal();
+  if (!isWorker) exitOnStopSignal();
   const { db, migrations } = await openMigratedDatabase(config, logger);
   try {
     await found.command({ db, args: found.args, config, logger, migrations });
