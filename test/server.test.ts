@@ -198,24 +198,12 @@ test('when the server exits before a slow request ends, it stops its PostgreSQL 
 
 test('when Ctrl-C reaches the terminal’s process group, only the app hears it: it stops PostgreSQL itself and logs no error', async (t) => {
   const dataDir = await embeddedDataDir(t);
-  const server = await startJob(t, [process.execPath, 'src/server.ts'], {
-    DATABASE_URL: '',
-    DATA_DIR: dataDir,
-  });
+  const server = await startAsTerminalJob(t, { DATABASE_URL: '', DATA_DIR: dataDir });
   assert.equal((await fetch(`${server.baseUrl}/readyz`)).status, 200); // a pooled connection
   process.kill(-server.pid, 'SIGINT');
   assert.equal(await server.exitCode, 0, server.output());
   assert.doesNotMatch(server.output(), /"level":50/);
   assert.equal(postgresRunningIn(dataDir), false, server.output());
-});
-
-test('when a supervisor sends SIGTERM to `npm start` alone, the server gets it and shuts down', async (t) => {
-  const dataDir = await embeddedDataDir(t);
-  const npm = await startJob(t, ['npm', 'start'], { DATABASE_URL: '', DATA_DIR: dataDir });
-  process.kill(npm.pid, 'SIGTERM');
-  await npm.exitCode;
-  assert.match(npm.output(), /"signal":"SIGTERM","msg":"shutting down"/);
-  assert.equal(postgresRunningIn(dataDir), false, npm.output());
 });
 
 test('when SIGTERM comes during start-up, it stops the PostgreSQL it has started', async (t) => {
@@ -244,21 +232,13 @@ async function holdRequestOpen(t: TestContext, baseUrl: string): Promise<void> {
 }
 
 /**
- * A command started as a terminal or a supervisor starts a job: the leader of a
- * process group of its own, which Ctrl-C signals as a whole. Waits for /healthz.
+ * `node src/server.ts` as a terminal starts a job: the leader of a process group of
+ * its own, which Ctrl-C signals as a whole.
  */
-async function startJob(t: TestContext, command: string[], env: Record<string, string>) {
+async function startAsTerminalJob(t: TestContext, env: Record<string, string>) {
   const port = await freePort();
-  const [file = '', ...args] = command;
-  const child = spawn(file, args, {
-    env: {
-      ...process.env,
-      PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, // npm runs this Node
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+  const child = spawn(process.execPath, ['src/server.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -268,11 +248,7 @@ async function startJob(t: TestContext, command: string[], env: Record<string, s
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exitCode = once(child, 'exit').then(([code]) => code as number | null);
   t.after(() => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // the whole group has exited
-    }
+    if (child.exitCode === null && child.signalCode === null) process.kill(-pid, 'SIGKILL');
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   while (!(await fetch(`${baseUrl}/healthz`).catch(() => undefined))?.ok) {
