@@ -198,12 +198,24 @@ test('when the server exits before a slow request ends, it stops its PostgreSQL 
 
 test('when Ctrl-C reaches the terminal’s process group, only the app hears it: it stops PostgreSQL itself and logs no error', async (t) => {
   const dataDir = await embeddedDataDir(t);
-  const server = await startAsTerminalJob(t, { DATABASE_URL: '', DATA_DIR: dataDir });
-  assert.equal((await fetch(`${server.baseUrl}/readyz`)).status, 200); // a pooled connection
-  process.kill(-server.pid, 'SIGINT');
-  assert.equal(await server.exitCode, 0, server.output());
-  assert.doesNotMatch(server.output(), /"level":50/);
-  assert.equal(postgresRunningIn(dataDir), false, server.output());
+  // node alone, and under npm (npm → sh → node: npm passes Ctrl-C on to the shell).
+  for (const command of [
+    [process.execPath, 'src/server.ts'],
+    ['npm', 'start'],
+  ]) {
+    await t.test(command.join(' '), async (subtest) => {
+      const job = await startAsTerminalJob(subtest, command, {
+        DATABASE_URL: '',
+        DATA_DIR: dataDir,
+      });
+      assert.equal((await fetch(`${job.baseUrl}/readyz`)).status, 200); // a pooled connection
+      process.kill(-job.pid, 'SIGINT');
+      await job.exited;
+      assert.match(job.output(), /"signal":"SIGINT","msg":"shutting down"/);
+      assert.doesNotMatch(job.output(), /"level":50/);
+      assert.equal(postgresRunningIn(dataDir), false, job.output());
+    });
+  }
 });
 
 test('when SIGTERM comes during start-up, it stops the PostgreSQL it has started', async (t) => {
@@ -232,30 +244,45 @@ async function holdRequestOpen(t: TestContext, baseUrl: string): Promise<void> {
 }
 
 /**
- * `node src/server.ts` as a terminal starts a job: the leader of a process group of
- * its own, which Ctrl-C signals as a whole.
+ * A command as a terminal starts a job: the leader of a process group of its own,
+ * which Ctrl-C signals as a whole. Waits until the server answers /healthz.
  */
-async function startAsTerminalJob(t: TestContext, env: Record<string, string>) {
+async function startAsTerminalJob(
+  t: TestContext,
+  [command = '', ...args]: string[],
+  env: Record<string, string>,
+) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+  const job = spawn(command, args, {
+    env: {
+      ...process.env,
+      PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, // this Node, for npm too
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const pid = child.pid ?? 0;
+  const pid = job.pid ?? 0;
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exitCode = once(child, 'exit').then(([code]) => code as number | null);
+  job.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  job.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(job, 'exit');
   t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-pid, 'SIGKILL');
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // the whole group has exited
+    }
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   while (!(await fetch(`${baseUrl}/healthz`).catch(() => undefined))?.ok) {
-    assert.equal(child.exitCode, null, output);
+    assert.equal(job.exitCode, null, output);
     await sleep(100);
   }
-  return { pid, baseUrl, exitCode, output: () => output };
+  return { pid, baseUrl, exited, output: () => output };
 }
 
 /** A temporary DATA_DIR; afterwards, a PostgreSQL a failed test left running there is stopped. */
