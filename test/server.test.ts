@@ -200,7 +200,7 @@ test('when Ctrl-C reaches the terminal’s process group, only the app hears it:
   const dataDir = await embeddedDataDir(t);
   // node alone, and under npm (npm → sh → node: npm passes Ctrl-C on to the shell).
   for (const command of [
-    [process.execPath, 'src/server.ts'],
+    ['node', 'src/server.ts'],
     ['npm', 'start'],
   ]) {
     await t.test(command.join(' '), async (subtest) => {
