@@ -1,3 +1,7 @@
 #!/usr/bin/env node
-// The package's command. Node.js 22.18+ runs the TypeScript sources directly.
-import '../src/cli.ts';
+// The package's command. Node.js 24 runs the TypeScript sources directly; the
+// version check comes first, and the CLI is imported only after it (a static
+// import would be loaded, and fail on an older Node.js, before the check runs).
+import './check-node.js';
+
+await import('../src/cli.ts');

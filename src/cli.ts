@@ -1,6 +1,7 @@
 // `customer-orders <command>`: works whether or not the server is running (with the
 // embedded database it joins the server's PostgreSQL, or starts it for the command).
 // Results go to stdout; logs go to stderr.
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   TOKEN_SCOPES,
@@ -18,7 +19,7 @@ import { listSmsMessages, retryFailedSms } from './sms/outbox.ts';
 import { notifySmsWorkers } from './sms/wake-up.ts';
 import { createSmsProvider } from './sms/providers/index.ts';
 import { SmsWorker } from './sms/worker.ts';
-import { openDatabase, runMigrations, type Database } from './db/client.ts';
+import { openDatabase, runMigrations, type Database, type MigrationsRun } from './db/client.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './fields.ts';
 import { createLogger } from './logger.ts';
@@ -26,30 +27,45 @@ import { createLogger } from './logger.ts';
 const USAGE = `Usage: customer-orders <command>
 
 Commands:
-  migrate                      apply database migrations
+  migrate                      apply database migrations, naming those applied
   token create --email <email> [--name <name>] [--scope read|write] [--expires-in 30d]
                                create an API token (and the user, if new); the token
                                is printed alone on the last line
-  token list [--email <email>] list tokens (never their secrets)
+  token list [--email <email>] [--json]
+                               list tokens (never their secrets)
   token revoke <token-id>      revoke a token at once
   worker                       run the SMS worker alone, until SIGTERM or SIGINT
-  sms list [--status pending|sending|sent|delivered|failed] [--limit 50]
+  sms list [--status pending|sending|sent|delivered|failed] [--limit 50] [--json]
                                list SMS messages, newest first
   sms retry <sms-id>           queue a failed SMS again
   help                         show this text
 
+Lists are aligned columns; --json prints one JSON array instead, for scripts.
 Durations: a number and m (minutes), h, d or w, like 90m, 12h, 30d, 2w.`;
 
 class UsageError extends Error {}
+/** The database could not be reached or migrated: one line, since the fix is the user's. */
+class UnusableDatabaseError extends Error {}
 
-type Command = (db: Database, args: string[], config: Config, logger: Logger) => Promise<void>;
+interface CommandContext {
+  db: Database;
+  args: string[];
+  config: Config;
+  logger: Logger;
+  /** What main() applied before the command, as every command needs the current schema. */
+  migrations: MigrationsRun;
+}
+type Command = (context: CommandContext) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
-  migrate: async () => {
-    // openDatabase + runMigrations in main() already did the work.
-    console.log('Migrations are up to date.');
+  migrate: async ({ migrations: { applied, total } }) => {
+    console.log(
+      applied.length === 0
+        ? `Already up to date (${total} migrations).`
+        : `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')}.`,
+    );
   },
-  'token create': async (db, args) => {
+  'token create': async ({ db, args }) => {
     const { values } = parseArgs({
       args,
       options: {
@@ -84,27 +100,27 @@ const COMMANDS: Record<string, Command> = {
     console.log('Keep it secret; it is shown only this once:');
     console.log(key);
   },
-  'token list': async (db, args) => {
-    const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
+  'token list': async ({ db, args }) => {
+    const { values } = parseArgs({
+      args,
+      options: { email: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
     const shown = await listTokens(db.orm, { email: values.email });
-    if (shown.length === 0) {
-      console.log('No tokens.');
-      return;
-    }
-    console.table(
+    printList(
       shown.map(({ token, email }) => ({
         id: token.id,
         user: email,
         name: token.name,
         scope: token.scope,
-        created: token.createdAt.toISOString(),
-        'last used': token.lastUsedAt?.toISOString() ?? 'never',
-        expires: token.expiresAt?.toISOString() ?? 'never',
-        revoked: token.revokedAt?.toISOString() ?? 'no',
+        created_at: token.createdAt,
+        last_used_at: token.lastUsedAt,
+        expires_at: token.expiresAt,
+        revoked_at: token.revokedAt,
       })),
+      { json: values.json, none: 'No tokens.' },
     );
   },
-  worker: async (db, _args, config, logger) => {
+  worker: async ({ db, config, logger }) => {
     const worker = new SmsWorker({
       db,
       databaseUrl: db.url,
@@ -115,16 +131,20 @@ const COMMANDS: Record<string, Command> = {
     await worker.start();
     console.log(`SMS worker running (${config.sms.provider}); stop it with Ctrl+C or SIGTERM.`);
     const signal = await new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
+      for (const stopSignal of STOP_SIGNALS) process.once(stopSignal, () => resolve(stopSignal));
     });
+    exitOnStopSignal(); // a second one does not wait for the messages in flight
     console.log(`${signal}: finishing the messages in flight…`);
     await worker.stop();
   },
-  'sms list': async (db, args) => {
+  'sms list': async ({ db, args }) => {
     const { values } = parseArgs({
       args,
-      options: { status: { type: 'string' }, limit: { type: 'string', default: '50' } },
+      options: {
+        status: { type: 'string' },
+        limit: { type: 'string', default: '50' },
+        json: { type: 'boolean', default: false },
+      },
     });
     const status = values.status as SmsStatus | undefined;
     if (status !== undefined && !SMS_STATUSES.includes(status)) {
@@ -134,23 +154,20 @@ const COMMANDS: Record<string, Command> = {
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
       throw new UsageError('--limit must be 1 to 10000');
     const messages = await listSmsMessages(db.orm, { status, limit });
-    if (messages.length === 0) {
-      console.log('No SMS messages.');
-      return;
-    }
-    console.table(
+    printList(
       messages.map((message) => ({
         id: message.id,
-        order: message.orderId,
+        order_id: message.orderId,
         to: message.toNumber,
         status: message.status,
         attempts: message.attempts,
-        'last error': message.lastError ?? '',
-        created: message.createdAt.toISOString(),
+        last_error: message.lastError,
+        created_at: message.createdAt,
       })),
+      { json: values.json, none: 'No SMS messages.' },
     );
   },
-  'sms retry': async (db, args) => {
+  'sms retry': async ({ db, args }) => {
     const { positionals } = parseArgs({ args, allowPositionals: true });
     const [id] = positionals;
     if (id === undefined || !isUuid(id))
@@ -160,7 +177,7 @@ const COMMANDS: Record<string, Command> = {
     if (message === undefined) throw new UsageError(`no failed SMS has the id ${id}`);
     console.log(`SMS ${message.id} to ${message.toNumber} is queued again.`);
   },
-  'token revoke': async (db, args) => {
+  'token revoke': async ({ db, args }) => {
     const { positionals } = parseArgs({ args, allowPositionals: true });
     const [id] = positionals;
     if (id === undefined || !isUuid(id))
@@ -169,6 +186,58 @@ const COMMANDS: Record<string, Command> = {
     console.log(`Token ${token.id} "${token.name}" is revoked.`);
   },
 };
+
+type Cell = string | number | Date | null;
+
+/**
+ * Rows as plain columns under upper-case headers, aligned for reading, or as one
+ * JSON array (dates in ISO 8601, absent values null) for scripts.
+ */
+function printList(rows: Record<string, Cell>[], options: { json: boolean; none: string }): void {
+  if (options.json) {
+    console.log(JSON.stringify(rows));
+    return;
+  }
+  const [first] = rows;
+  if (first === undefined) {
+    console.log(options.none);
+    return;
+  }
+  const keys = Object.keys(first);
+  const lines = [
+    keys.map((key) => key.toUpperCase().replaceAll('_', ' ')),
+    ...rows.map((row) => keys.map((key) => cellText(row[key] ?? null))),
+  ];
+  const widths = keys.map((_, column) =>
+    Math.max(...lines.map((line) => line[column]?.length ?? 0)),
+  );
+  for (const line of lines) {
+    console.log(
+      line
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+}
+
+function cellText(value: Cell): string {
+  if (value === null) return '-';
+  if (value instanceof Date) return value.toISOString().replace(/\.\d+Z$/, 'Z');
+  return String(value).replace(/\s+/g, ' '); // one line per row, whatever an error message holds
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Ends the command at the next stop signal through process.exit(), whose 'exit'
+ * handler stops an embedded PostgreSQL the command started: that server runs in a
+ * process group of its own, so a terminal's Ctrl-C no longer stops it directly.
+ */
+function exitOnStopSignal(): void {
+  for (const signal of STOP_SIGNALS)
+    process.once(signal, () => process.exit(128 + constants.signals[signal]));
+}
 
 function findCommand(argv: string[]): { command: Command; args: string[] } | undefined {
   const [first = 'help', second = ''] = argv;
@@ -187,16 +256,42 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   // A command's own output is what matters on a terminal: it logs warnings only,
-  // unless asked for more. The worker, a long-running process, logs as configured.
-  const quiet = found.command !== COMMANDS.worker && !['debug', 'trace'].includes(config.logLevel);
+  // unless asked for more. The worker, a long-running process, logs as configured
+  // and handles stop signals itself.
+  const isWorker = found.command === COMMANDS.worker;
+  const quiet = !isWorker && !['debug', 'trace'].includes(config.logLevel);
   const logger = createLogger({ logLevel: quiet ? 'warn' : config.logLevel }, 2);
-  const db = await openDatabase(config, logger);
+  if (!isWorker) exitOnStopSignal();
+  const { db, migrations } = await openMigratedDatabase(config, logger);
   try {
-    await runMigrations(db.pool);
-    await found.command(db, found.args, config, logger);
+    await found.command({ db, args: found.args, config, logger, migrations });
     return 0;
   } finally {
     await db.close();
+  }
+}
+
+async function openMigratedDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<{ db: Database; migrations: MigrationsRun }> {
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(config, logger);
+    return { db, migrations: await runMigrations(db.pool) };
+  } catch (error) {
+    await db?.close().catch(() => {});
+    const url = config.databaseUrl === undefined ? undefined : new URL(config.databaseUrl);
+    const where =
+      url === undefined
+        ? `the embedded database in ${config.dataDir}`
+        : `the database at ${url.host}${url.pathname}`;
+    // A refused connection to a host with several addresses is an AggregateError with no message.
+    const reason =
+      error instanceof Error
+        ? error.message || String((error as { code?: unknown }).code)
+        : String(error);
+    throw new UnusableDatabaseError(`cannot use ${where}: ${reason}`);
   }
 }
 
@@ -214,6 +309,9 @@ try {
     process.exitCode = 2;
   } else if (error instanceof ConfigError) {
     console.error(`customer-orders: configuration error: ${error.message}`);
+    process.exitCode = 1;
+  } else if (error instanceof UnusableDatabaseError) {
+    console.error(`customer-orders: ${error.message}`);
     process.exitCode = 1;
   } else {
     console.error('customer-orders:', error);

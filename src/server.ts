@@ -1,7 +1,8 @@
 // Entry point of `npm start`: config → database → migrations → app → listen, and
 // the SMS worker in the same process unless --no-worker or SMS_WORKER=off.
 // close-with-grace owns shutdown: on SIGTERM/SIGINT stop accepting, let in-flight
-// requests finish, then close the database (and the embedded server).
+// requests finish, then close the database (and the embedded server, which also
+// stops when the grace period ends or a second signal forces the exit).
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -13,11 +14,22 @@ import { withSessionSecret } from './secrets.ts';
 import { createSmsProvider } from './sms/providers/index.ts';
 import { SmsWorker } from './sms/worker.ts';
 
-const SHUTDOWN_GRACE_MS = 10_000;
 const SWEEP_INTERVAL_MS = 60 * 60_000;
 
 async function main(config: Config, options: { worker: boolean }): Promise<void> {
   const logger = createLogger(config);
+  // Installed first, so that a signal during start-up also ends in process.exit(),
+  // which stops an embedded PostgreSQL already started (see db/embedded.ts).
+  let stop = async (): Promise<void> => {};
+  // Long enough for a send that just started to time out and be recorded (requests
+  // in flight need far less); 15 s by default. Past it, the process exits regardless.
+  const grace = config.sms.worker.sendTimeoutMs + 5000;
+  closeWithGrace({ delay: grace, logger }, async ({ signal, err }) => {
+    if (err !== undefined) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    await stop();
+  });
+
   const db = await openDatabase(config, logger);
   const app = await buildApp(config, { db, logger });
   const sweeper = setInterval(() => void sweep(db, logger), SWEEP_INTERVAL_MS).unref();
@@ -31,20 +43,13 @@ async function main(config: Config, options: { worker: boolean }): Promise<void>
       })
     : undefined;
 
-  const stop = async () => {
+  stop = async () => {
     clearInterval(sweeper);
     // At once: the server stops taking requests, the worker stops claiming; both let
     // what is in flight finish (and the worker record it) before the database closes.
     await Promise.all([app.close(), worker?.stop()]);
     await db.close();
   };
-  // Long enough for a send that just started to time out and be recorded.
-  const grace = Math.max(SHUTDOWN_GRACE_MS, config.sms.worker.sendTimeoutMs + 5000);
-  closeWithGrace({ delay: grace, logger }, async ({ signal, err }) => {
-    if (err !== undefined) logger.error({ err }, 'shutting down after an error');
-    else logger.info({ signal }, 'shutting down');
-    await stop();
-  });
 
   try {
     await runMigrations(db.pool);

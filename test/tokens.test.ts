@@ -6,10 +6,8 @@ import { checkGrantable, hashTokenKey, revokeToken } from '../src/auth/tokens.ts
 import type { AppError } from '../src/errors.ts';
 import { apiTokens } from '../src/db/schema.ts';
 import { buildTestApp, createTestToken } from './helpers/build-app.ts';
-import { runCli } from './helpers/processes.ts';
 
-const { app, db, databaseUrl } = await buildTestApp({ after });
-const cli = (...args: string[]) => runCli(args, { DATABASE_URL: databaseUrl });
+const { app, db } = await buildTestApp({ after });
 
 const listCustomers = (headers: Record<string, string>) =>
   app.inject({ url: '/api/get-customers/', headers });
@@ -113,59 +111,6 @@ test('when a token is stored, only its SHA-256 is kept, and its use is recorded'
   const row = rows.find((candidate) => candidate.tokenHash === hashTokenKey(key));
   assert.ok(row?.lastUsedAt instanceof Date);
 });
-
-test('when the CLI creates a token, it prints it alone on the last line and the API takes it', async () => {
-  const { stdout } = await cli(
-    'token',
-    'create',
-    '--email',
-    'Clerk@Example.com',
-    '--name',
-    'laptop',
-    '--scope',
-    'read',
-    '--expires-in',
-    '30d',
-  );
-  const key = stdout.trim().split('\n').at(-1) ?? '';
-  assert.match(key, /^co_\S+$/);
-  assert.match(stdout, /read scope, expires 20\d\d-/);
-  const headers = { authorization: `Token ${key}` };
-  assert.equal((await listCustomers(headers)).statusCode, 200);
-  assert.equal((await addCustomer(headers)).statusCode, 403);
-
-  const listing = (await cli('token', 'list', '--email', 'clerk@example.com')).stdout;
-  assert.match(listing, /laptop/);
-  assert.doesNotMatch(listing, new RegExp(key.slice(3)));
-  const id = /([0-9a-f-]{36}).*laptop/.exec(listing)?.[1];
-  assert.ok(id, listing);
-  const revoked = await cli('token', 'revoke', id);
-  assert.match(revoked.stdout, /revoked/);
-  assert.equal((await listCustomers(headers)).statusCode, 401);
-});
-
-test('when the CLI is given bad arguments, it explains and exits 2', async () => {
-  for (const args of [
-    ['token', 'create'],
-    ['token', 'create', '--email', 'a@b.co', '--scope', 'admin'],
-    ['token', 'create', '--email', 'a@b.co', '--expires-in', 'soon'],
-    ['token', 'revoke', 'not-an-id'],
-    ['token', 'revoke', '0b811f4f-7116-4502-93d8-30d8fced278c'],
-    ['frobnicate'],
-  ]) {
-    await assert.rejects(cli(...args), (error: { code: number; stderr: string }) => {
-      assert.equal(error.code, 2, args.join(' '));
-      assert.match(error.stderr, /\S/);
-      return true;
-    });
-  }
-});
-
-test('when the CLI migrates, it says the schema is up to date', async () => {
-  const { stdout } = await cli('migrate');
-  assert.match(stdout, /up to date/);
-});
-
 test('when a token asks GET /api/token/, it is refused: only a browser session may mint tokens there', async () => {
   const before = await db.orm.select().from(apiTokens);
   for (const options of [

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -116,8 +117,15 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   };
 }
 
+export interface MigrationsRun {
+  /** Tags of the migrations this run applied (like 0001_sessions), oldest first. */
+  readonly applied: string[];
+  /** Migrations applied to the database, in all. */
+  readonly total: number;
+}
+
 /** Applies the committed migrations, holding an advisory lock so concurrent starts take turns. */
-export async function runMigrations(pool: pg.Pool): Promise<void> {
+export async function runMigrations(pool: pg.Pool): Promise<MigrationsRun> {
   // A connection of their own, without the request timeouts: a migration may rightly
   // run for minutes (an index on a large table).
   const client = new pg.Client({
@@ -128,9 +136,32 @@ export async function runMigrations(pool: pg.Pool): Promise<void> {
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    const before = await countAppliedMigrations(client);
     await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+    const total = await countAppliedMigrations(client);
+    return { applied: (await migrationTags()).slice(before, total), total };
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
     await client.end();
   }
+}
+
+/** Rows of drizzle's journal table (missing until the first migration), one per migration applied in order. */
+async function countAppliedMigrations(client: pg.Client): Promise<number> {
+  const table = await client.query<{ exists: boolean }>(
+    "select to_regclass('drizzle.__drizzle_migrations') is not null as exists",
+  );
+  if (table.rows[0]?.exists !== true) return 0;
+  const { rows } = await client.query<{ count: number }>(
+    'select count(*)::int as count from drizzle.__drizzle_migrations',
+  );
+  return rows[0]?.count ?? 0;
+}
+
+/** The committed migrations' tags, in the order drizzle applies them. */
+async function migrationTags(): Promise<string[]> {
+  const journal = JSON.parse(
+    await readFile(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'),
+  ) as { entries: { tag: string }[] };
+  return journal.entries.map((entry) => entry.tag);
 }

