@@ -106,7 +106,6 @@ const COMMANDS: Record<string, Command> = {
   },
   worker: async (db, _args, config, logger) => {
     const worker = new SmsWorker({
-      db,
       databaseUrl: db.url,
       provider: createSmsProvider(config, logger),
       settings: config.sms.worker,

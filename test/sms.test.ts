@@ -39,8 +39,7 @@ const settings: SmsWorkerSettings = {
 };
 
 function workerWith(overrides: Partial<SmsWorkerSettings> = {}, apiKey = STUB_API_KEY) {
-  return new SmsWorker({
-    db,
+  const smsWorker = new SmsWorker({
     databaseUrl,
     provider: africasTalkingProvider({
       username: STUB_USERNAME,
@@ -51,6 +50,8 @@ function workerWith(overrides: Partial<SmsWorkerSettings> = {}, apiKey = STUB_AP
     settings: { ...settings, ...overrides },
     logger: pino({ level: 'silent' }),
   });
+  after(() => smsWorker.stop());
+  return smsWorker;
 }
 const worker = workerWith();
 
@@ -229,6 +230,20 @@ test('when the worker runs, a new order wakes it at once (LISTEN/NOTIFY), withou
   }
   assert.equal(stub.received.length, before + 1);
   assert.ok(Date.now() - started < 2000, `handed off in ${Date.now() - started} ms`);
+});
+
+test('when every connection of the API’s pool is taken, the worker still sends: it has a pool of its own', async () => {
+  stub.mode = { kind: 'ok' };
+  const { order } = await newOrder();
+  const held = await Promise.all(
+    Array.from({ length: config.databasePoolSize }, () => db.pool.connect()),
+  );
+  try {
+    await worker.drain();
+  } finally {
+    for (const client of held) client.release();
+  }
+  assert.equal((await smsOf(order.id)).status, 'sent');
 });
 
 const report = (fields: Record<string, string>, secret: string | null = CALLBACK_SECRET) =>

@@ -5,9 +5,13 @@
 import pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SmsWorkerSettings } from '../config.ts';
-import type { Database } from '../db/client.ts';
 import { SMS_CHANNEL } from './outbox.ts';
 import type { SendResult, SmsProvider } from './providers/provider.ts';
+
+// Its own pool, apart from the API's: with 32 sends in flight, their outcomes queued
+// for the API's 10 connections ahead of requests. Each query here is short (claim,
+// record), so a few connections keep up with SMS_CONCURRENCY sends.
+const POOL_SIZE = 4;
 
 interface ClaimedSms {
   id: string;
@@ -17,7 +21,7 @@ interface ClaimedSms {
 }
 
 export class SmsWorker {
-  readonly #db: Database;
+  readonly #pool: pg.Pool;
   readonly #provider: SmsProvider;
   readonly #settings: SmsWorkerSettings;
   readonly #logger: FastifyBaseLogger;
@@ -29,17 +33,24 @@ export class SmsWorker {
   #stopped = false;
 
   constructor(options: {
-    db: Database;
     databaseUrl: string;
     provider: SmsProvider;
     settings: SmsWorkerSettings;
     logger: FastifyBaseLogger;
   }) {
-    this.#db = options.db;
     this.#databaseUrl = options.databaseUrl;
     this.#provider = options.provider;
     this.#settings = options.settings;
     this.#logger = options.logger.child({ component: 'sms-worker' });
+    this.#pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: POOL_SIZE,
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle connection lost (database restart) must not crash the process.
+    this.#pool.on('error', (error) =>
+      this.#logger.warn({ err: error }, 'SMS worker lost an idle database connection'),
+    );
   }
 
   /** Listens for new orders and polls as a fallback; sends what is due at once. */
@@ -52,13 +63,14 @@ export class SmsWorker {
     this.#logger.info({ provider: this.#provider.name }, 'SMS worker started');
   }
 
-  /** Stops claiming; waits for the messages in flight. */
+  /** Stops claiming; waits for the messages in flight, then closes its connections. */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#pollTimer);
     await this.#listener?.end().catch(() => {});
     this.#listener = undefined;
     await this.#draining;
+    if (!this.#pool.ending) await this.#pool.end();
   }
 
   /** Drains now; if a drain is running, it goes round once more when done. */
@@ -124,7 +136,7 @@ export class SmsWorker {
    * worker died, each time: give up on it rather than claim it forever.
    */
   async #failAbandoned(): Promise<void> {
-    await this.#db.pool.query({
+    await this.#pool.query({
       name: 'fail_abandoned_sms',
       text: `update sms_messages
              set status = 'failed', updated_at = now(),
@@ -135,18 +147,22 @@ export class SmsWorker {
   }
 
   async #claim(limit: number): Promise<ClaimedSms[]> {
-    const { rows } = await this.#db.pool.query<ClaimedSms>({
+    // MATERIALIZED: the CTE runs once, so LIMIT bounds the rows locked; as a plain
+    // `id in (subquery)` the planner may rescan the subquery and lock more than it takes.
+    const { rows } = await this.#pool.query<ClaimedSms>({
       name: 'claim_sms',
-      text: `update sms_messages
-             set status = 'sending', attempts = attempts + 1,
-                 next_attempt_at = now() + $2 * interval '1 millisecond', updated_at = now()
-             where id in (
+      text: `with due as materialized (
                select id from sms_messages
                where status in ('pending', 'sending') and next_attempt_at <= now()
                order by next_attempt_at
                limit $1
                for update skip locked)
-             returning id, to_number, body, attempts`,
+             update sms_messages
+             set status = 'sending', attempts = attempts + 1,
+                 next_attempt_at = now() + $2 * interval '1 millisecond', updated_at = now()
+             from due
+             where sms_messages.id = due.id
+             returning sms_messages.id, to_number, body, attempts`,
       values: [limit, this.#settings.leaseMs],
     });
     return rows;
@@ -172,7 +188,7 @@ export class SmsWorker {
     // message meanwhile, its outcome is the one to keep.
     const ours = [sms.id, sms.attempts];
     if (result.outcome === 'sent') {
-      const { rowCount } = await this.#db.pool.query({
+      const { rowCount } = await this.#pool.query({
         name: 'record_sms_sent',
         text: `update sms_messages
                set status = 'sent', provider = $3, provider_message_id = $4, cost = $5,
@@ -200,7 +216,7 @@ export class SmsWorker {
     const finalFailure =
       result.outcome === 'failed' || (sms.attempts >= this.#settings.maxAttempts && !keepTrying);
     const delayMs = finalFailure ? 0 : backoffMs(sms.attempts, this.#settings);
-    await this.#db.pool.query({
+    await this.#pool.query({
       name: 'record_sms_failure',
       text: `update sms_messages
              set status = $3, last_error = $4, provider = $5,
