@@ -38,7 +38,11 @@ const settings: SmsWorkerSettings = {
   leaseMs: 30_000,
 };
 
-function workerWith(overrides: Partial<SmsWorkerSettings> = {}, apiKey = STUB_API_KEY) {
+function workerWith(
+  overrides: Partial<SmsWorkerSettings> = {},
+  apiKey = STUB_API_KEY,
+  logger = pino({ level: 'silent' }),
+) {
   const smsWorker = new SmsWorker({
     databaseUrl,
     provider: africasTalkingProvider({
@@ -48,7 +52,7 @@ function workerWith(overrides: Partial<SmsWorkerSettings> = {}, apiKey = STUB_AP
       baseUrl: new URL(stub.baseUrl),
     }),
     settings: { ...settings, ...overrides },
-    logger: pino({ level: 'silent' }),
+    logger,
   });
   after(() => smsWorker.stop());
   return smsWorker;
@@ -244,6 +248,65 @@ test('when every connection of the API’s pool is taken, the worker still sends
     for (const client of held) client.release();
   }
   assert.equal((await smsOf(order.id)).status, 'sent');
+});
+
+const deleteOrder = (orderId: string) =>
+  app.inject({ method: 'DELETE', url: `/api/delete-order/${orderId}/`, headers: auth });
+
+test('when an order, or its customer, is deleted, its sent SMS stays on record with the order’s id', async () => {
+  stub.mode = { kind: 'ok' };
+  const first = await newOrder();
+  const second = await newOrder();
+  await worker.drain();
+
+  assert.equal((await deleteOrder(first.order.id)).statusCode, 200);
+  const deletedCustomer = await app.inject({
+    method: 'DELETE',
+    url: `/api/delete-customer/${second.customer.id}/?force=true`,
+    headers: auth,
+  });
+  assert.equal(deletedCustomer.statusCode, 200, deletedCustomer.body);
+
+  for (const { order, customer } of [first, second]) {
+    const row = await smsOf(order.id);
+    assert.equal(row.status, 'sent');
+    assert.equal(row.toNumber, customer.phone_number);
+    assert.ok(row.providerMessageId);
+  }
+});
+
+test('when an order is deleted while its SMS is in flight, the outcome is recorded, without a warning', async () => {
+  const logged: string[] = [];
+  const watched = workerWith(
+    {},
+    STUB_API_KEY,
+    pino({ level: 'warn' }, { write: (line: string) => void logged.push(line) }),
+  );
+  stub.mode = { kind: 'slow', ms: 500 };
+  const { order } = await newOrder();
+  const requests = stub.requestCount();
+  const draining = watched.drain();
+  while (stub.requestCount() === requests) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal((await deleteOrder(order.id)).statusCode, 200);
+  await draining;
+  stub.mode = { kind: 'ok' };
+
+  const row = await smsOf(order.id);
+  assert.equal(row.status, 'sent');
+  assert.equal(row.providerMessageId, stub.received.at(-1)?.messageId);
+  assert.deepEqual(logged, []);
+});
+
+test('when an order is deleted before its SMS is sent, the SMS is not sent, and its row says why', async () => {
+  stub.mode = { kind: 'ok' };
+  const { order } = await newOrder();
+  const before = stub.received.length;
+  assert.equal((await deleteOrder(order.id)).statusCode, 200);
+  await worker.drain();
+  assert.equal(stub.received.length, before);
+  const row = await smsOf(order.id);
+  assert.equal(row.status, 'failed');
+  assert.match(row.lastError ?? '', /order was deleted/);
 });
 
 const report = (fields: Record<string, string>, secret: string | null = CALLBACK_SECRET) =>

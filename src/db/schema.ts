@@ -165,10 +165,9 @@ export const smsMessages = pgTable(
   'sms_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orderId: uuid('order_id')
-      .notNull()
-      .unique()
-      .references(() => orders.id, { onDelete: 'cascade' }),
+    // The order's id, kept after the order is deleted (so no foreign key): an SMS that
+    // went to a real person stays on record. Unique: one SMS per order.
+    orderId: uuid('order_id').notNull().unique(),
     toNumber: text('to_number').notNull(),
     body: text('body').notNull(),
     status: text('status', { enum: SMS_STATUSES }).notNull().default('pending'),

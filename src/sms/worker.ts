@@ -30,6 +30,8 @@ export class SmsWorker {
   #pollTimer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
   #drainAgain = false;
+  /** Set at start and by each poll: the next round also sweeps (see #sweep). */
+  #sweepDue = true;
   #stopped = false;
 
   constructor(options: {
@@ -57,7 +59,10 @@ export class SmsWorker {
   async start(): Promise<void> {
     this.#stopped = false;
     await this.#listen();
-    this.#pollTimer = setInterval(() => this.wake(), this.#settings.pollIntervalMs);
+    this.#pollTimer = setInterval(() => {
+      this.#sweepDue = true;
+      this.wake();
+    }, this.#settings.pollIntervalMs);
     this.#pollTimer.unref();
     this.wake();
     this.#logger.info({ provider: this.#provider.name }, 'SMS worker started');
@@ -93,6 +98,7 @@ export class SmsWorker {
 
   /** Sends every due message until none is left (what each wake-up runs), and waits for it. */
   async drain(): Promise<void> {
+    this.#sweepDue = true;
     await this.#drain();
   }
 
@@ -104,6 +110,10 @@ export class SmsWorker {
     const inFlight = new Set<Promise<void>>();
     try {
       await this.#failAbandoned();
+      if (this.#sweepDue) {
+        this.#sweepDue = false;
+        await this.#sweep();
+      }
       for (;;) {
         const room = this.#settings.concurrency - inFlight.size;
         const claimed =
@@ -146,6 +156,21 @@ export class SmsWorker {
     });
   }
 
+  /**
+   * Upkeep that can wait for a poll (every round would slow the hand-off of new
+   * orders): messages whose order was deleted before they were sent are not sent.
+   */
+  async #sweep(): Promise<void> {
+    await this.#pool.query({
+      name: 'fail_sms_of_deleted_orders',
+      text: `update sms_messages
+             set status = 'failed', last_error = 'its order was deleted before it was sent',
+                 updated_at = now()
+             where status = 'pending'
+               and not exists (select from orders where orders.id = sms_messages.order_id)`,
+    });
+  }
+
   async #claim(limit: number): Promise<ClaimedSms[]> {
     // MATERIALIZED: the CTE runs once, so LIMIT bounds the rows locked; as a plain
     // `id in (subquery)` the planner may rescan the subquery and lock more than it takes.
@@ -154,6 +179,7 @@ export class SmsWorker {
       text: `with due as materialized (
                select id from sms_messages
                where status in ('pending', 'sending') and next_attempt_at <= now()
+                 and exists (select from orders where orders.id = sms_messages.order_id)
                order by next_attempt_at
                limit $1
                for update skip locked)
