@@ -19,6 +19,7 @@ import {
 import { buildTestApp } from './helpers/build-app.ts';
 import { addCustomer, addOrder } from './helpers/factories.ts';
 import { runCli } from './helpers/processes.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const CALLBACK_SECRET = 'callback-secret-for-tests';
 const { app, auth, db, config, databaseUrl } = await buildTestApp(
@@ -248,6 +249,43 @@ test('when every connection of the API’s pool is taken, the worker still sends
     for (const client of held) client.release();
   }
   assert.equal((await smsOf(order.id)).status, 'sent');
+});
+
+test('when a worker loses its LISTEN connection mid-send, it takes its lock again, and no other worker sends its message again', async (t) => {
+  stub.mode = { kind: 'slow', ms: 1500 };
+  // Another worker polling every 100 ms would take the message at once if it took a
+  // lost lock for a dead worker; it must wait until the send has ended.
+  const quick = { pollIntervalMs: 100, sendTimeoutMs: 2000 };
+  const claimer = workerWith(quick);
+  const other = workerWith(quick);
+  t.after(() => Promise.all([claimer.stop(), other.stop()]));
+  await claimer.start();
+  const { customer, order } = await newOrder();
+  await waitFor('the message to be claimed', 5000, async () => {
+    return (await smsOf(order.id)).status === 'sending';
+  });
+  await other.start();
+  const { claimedBy, claimedAt } = await smsOf(order.id);
+  const lockHolder = `select pid from pg_locks
+    where locktype = 'advisory' and objsubid = 2 and objid = $1 and granted`;
+  const { rowCount } = await db.pool.query(
+    `select pg_terminate_backend(pid) from (${lockHolder}) as holder`,
+    [claimedBy],
+  );
+  assert.equal(rowCount, 1, 'the claimer’s lock was held');
+
+  await waitFor('the claimer to take its lock again', 5000, async () => {
+    return ((await db.pool.query(lockHolder, [claimedBy])).rowCount ?? 0) > 0;
+  });
+  await waitFor('the message to be sent', 5000, async () => {
+    return (await smsOf(order.id)).status === 'sent';
+  });
+  // Past the moment another worker may take a message of a worker that is gone.
+  const claimedFor = Date.now() - (claimedAt?.getTime() ?? 0);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, 4500 - claimedFor)));
+  stub.mode = { kind: 'ok' };
+  assert.equal(stub.received.filter((sms) => sms.to === customer.phone_number).length, 1);
+  assert.equal((await smsOf(order.id)).attempts, 1);
 });
 
 const deleteOrder = (orderId: string) =>

@@ -1,7 +1,14 @@
 // Drains the SMS outbox. Any number of workers, in any number of processes, can run
 // against one database: each claims due rows with FOR UPDATE SKIP LOCKED and holds
-// them under a lease (next_attempt_at), so no two send the same message at once, and
-// a message whose worker died is claimed again when its lease ends.
+// them under a lease (next_attempt_at), so no two send the same message at once.
+//
+// A message whose worker died is taken again soon, not when its lease ends: while a
+// worker lives, its LISTEN connection holds an advisory lock on a random key of its
+// own (not its backend pid, which the server may give to another connection later),
+// and its claims record that key. When the lock is gone, the worker was killed or
+// lost that connection; the second case means it may still be sending, so its
+// messages are taken once their send must have ended (see #releaseClaimsOfGoneWorkers).
+import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SmsWorkerSettings } from '../config.ts';
@@ -12,6 +19,10 @@ import type { SendResult, SmsProvider } from './providers/provider.ts';
 // for the API's 10 connections ahead of requests. Each query here is short (claim,
 // record), so a few connections keep up with SMS_CONCURRENCY sends.
 const POOL_SIZE = 4;
+// The advisory locks (namespace, key) that say "this worker is alive".
+const WORKER_LOCK_NAMESPACE = 7_201_947;
+// After its send timed out, how long a live worker may take to record the outcome.
+const RECORD_MARGIN_MS = 2000;
 
 interface ClaimedSms {
   id: string;
@@ -26,8 +37,11 @@ export class SmsWorker {
   readonly #settings: SmsWorkerSettings;
   readonly #logger: FastifyBaseLogger;
   readonly #databaseUrl: string;
+  /** This worker's key: held as an advisory lock while it lives, recorded on its claims. */
+  readonly #key = randomInt(1, 2 ** 31);
   #listener: pg.Client | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
+  #recoveryTimer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
   #drainAgain = false;
   /** Set at start and by each poll: the next round also sweeps (see #sweep). */
@@ -72,9 +86,11 @@ export class SmsWorker {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#pollTimer);
+    clearTimeout(this.#recoveryTimer);
+    await this.#draining;
+    // Last: the lock it holds keeps other workers off the messages in flight.
     await this.#listener?.end().catch(() => {});
     this.#listener = undefined;
-    await this.#draining;
     if (!this.#pool.ending) await this.#pool.end();
   }
 
@@ -109,11 +125,11 @@ export class SmsWorker {
   async #drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     try {
-      await this.#failAbandoned();
       if (this.#sweepDue) {
         this.#sweepDue = false;
         await this.#sweep();
       }
+      await this.#failAbandoned();
       for (;;) {
         const room = this.#settings.concurrency - inFlight.size;
         const claimed =
@@ -156,11 +172,46 @@ export class SmsWorker {
     });
   }
 
-  /**
-   * Upkeep that can wait for a poll (every round would slow the hand-off of new
-   * orders): messages whose order was deleted before they were sent are not sent.
-   */
+  /** Upkeep that can wait for a poll: every round would slow the hand-off of new orders. */
   async #sweep(): Promise<void> {
+    await this.#releaseClaimsOfGoneWorkers();
+    await this.#failMessagesOfDeletedOrders();
+  }
+
+  /**
+   * Ends the lease of messages whose worker no longer holds its lock, at the moment
+   * their send must have ended: SMS_SEND_TIMEOUT after the claim, plus the time to
+   * record it. A killed worker's messages go out then (a live worker that lost its
+   * LISTEN connection has recorded them by then); and this worker wakes up for them.
+   */
+  async #releaseClaimsOfGoneWorkers(): Promise<void> {
+    const { rows } = await this.#pool.query<{ due_in_ms: number }>({
+      name: 'release_sms_of_gone_workers',
+      text: `update sms_messages
+             set next_attempt_at = claimed_at + $1 * interval '1 millisecond'
+             where status = 'sending' and claimed_by is not null
+               and next_attempt_at > claimed_at + $1 * interval '1 millisecond'
+               and not exists (
+                 select from pg_locks
+                 where locktype = 'advisory' and objsubid = 2 and granted
+                   and database = (select oid from pg_database where datname = current_database())
+                   and classid = $2 and objid = claimed_by)
+             returning greatest(0, extract(epoch from next_attempt_at - now()) * 1000)::integer
+                       as due_in_ms`,
+      values: [this.#settings.sendTimeoutMs + RECORD_MARGIN_MS, WORKER_LOCK_NAMESPACE],
+    });
+    if (rows.length === 0) return;
+    this.#logger.warn(
+      { messages: rows.length },
+      'SMS claimed by a worker that is gone: taking them',
+    );
+    const dueInMs = Math.min(...rows.map((row) => row.due_in_ms));
+    clearTimeout(this.#recoveryTimer);
+    this.#recoveryTimer = setTimeout(() => this.wake(), dueInMs).unref();
+  }
+
+  /** A message not sent yet when its order was deleted is not sent (the claim skips it). */
+  async #failMessagesOfDeletedOrders(): Promise<void> {
     await this.#pool.query({
       name: 'fail_sms_of_deleted_orders',
       text: `update sms_messages
@@ -185,11 +236,12 @@ export class SmsWorker {
                for update skip locked)
              update sms_messages
              set status = 'sending', attempts = attempts + 1,
-                 next_attempt_at = now() + $2 * interval '1 millisecond', updated_at = now()
+                 next_attempt_at = now() + $2 * interval '1 millisecond',
+                 claimed_by = $3, claimed_at = now(), updated_at = now()
              from due
              where sms_messages.id = due.id
              returning sms_messages.id, to_number, body, attempts`,
-      values: [limit, this.#settings.leaseMs],
+      values: [limit, this.#settings.leaseMs, this.#key],
     });
     return rows;
   }
@@ -283,6 +335,17 @@ export class SmsWorker {
     try {
       await client.connect();
       await client.query(`listen ${SMS_CHANNEL}`);
+      // The same key after a reconnect: this worker's claims are still its own.
+      const { rows } = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock($1, $2) as locked',
+        [WORKER_LOCK_NAMESPACE, this.#key],
+      );
+      if (rows[0]?.locked !== true) {
+        // Its previous connection is not gone yet on the server's side, and holds it
+        // for us meanwhile. When it goes, other workers take our messages only once
+        // their sends must have ended: safe, only sooner than the lease.
+        this.#logger.warn('SMS worker could not take its lock again (its old connection has it)');
+      }
       if (this.#stopped) {
         await client.end();
         return;
