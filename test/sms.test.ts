@@ -416,7 +416,31 @@ test('when a delivery report comes, the message becomes delivered or failed', as
   );
 });
 
-test('when a delivery report has a wrong secret, bad fields or an unknown id, it is refused or ignored', async (t) => {
+// The gateway can report delivery before our worker has recorded the send (and so
+// the message id): the report is kept and applied when the send is recorded.
+test('when a delivery report comes before the send is recorded, it is kept and applied when it is', async () => {
+  const { order } = await newOrder();
+  stub.mode = { kind: 'answer-late', ms: 500 };
+  const before = stub.received.length;
+  const draining = worker.drain();
+  await waitFor('the gateway to take the message', 5000, () => stub.received.length > before);
+  const messageId = stub.received.at(-1)?.messageId ?? '';
+  const early = await report({ id: messageId, status: 'Success', networkCode: '99999' });
+  assert.equal(early.statusCode, 200);
+  assert.match(early.json().detail, /Kept/);
+  await draining;
+  stub.mode = { kind: 'ok' };
+
+  const row = await smsOf(order.id);
+  assert.equal(row.providerMessageId, messageId);
+  assert.equal(row.status, 'delivered');
+  assert.ok(row.deliveredAt instanceof Date);
+  const again = await report({ id: messageId, status: 'Success' });
+  assert.equal(again.statusCode, 200);
+  assert.equal((await smsOf(order.id)).status, 'delivered');
+});
+
+test('when a delivery report has a wrong secret or bad fields, it is refused; an unknown id answers 200', async (t) => {
   assert.equal(
     (await report({ id: 'ATXid_x', status: 'Success' }, 'wrong-secret-wrong')).statusCode,
     403,
@@ -429,7 +453,10 @@ test('when a delivery report has a wrong secret, bad fields or an unknown id, it
   assert.deepEqual(Object.keys(missing.json()), ['id']);
   const unknown = await report({ id: 'ATXid_unknown', status: 'Success' });
   assert.equal(unknown.statusCode, 200);
-  assert.match(unknown.json().detail, /Unknown/);
+  assert.match(unknown.json().detail, /Kept/);
+  const unknownInFlight = await report({ id: 'ATXid_unknown_too', status: 'Buffered' });
+  assert.equal(unknownInFlight.statusCode, 200);
+  assert.match(unknownInFlight.json().detail, /Unknown/);
 
   const disabled = await buildTestApp(t);
   const response = await disabled.app.inject({

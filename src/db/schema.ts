@@ -8,6 +8,7 @@ import {
   integer,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -205,3 +206,29 @@ export const smsMessages = pgTable(
 );
 
 export type SmsMessageRow = typeof smsMessages.$inferSelect;
+
+/**
+ * Final delivery reports that came before their message's send was recorded: the
+ * gateway may report delivery before our worker has written the message id it
+ * answered. Applied when the send is recorded; forgotten after a day if it never is
+ * (an id we never sent, such as another app's on the same account).
+ */
+export const smsEarlyDeliveryReports = pgTable(
+  'sms_early_delivery_reports',
+  {
+    provider: text('provider').notNull(),
+    providerMessageId: text('provider_message_id').notNull(),
+    // What the report makes of a sent message.
+    status: text('status', { enum: ['delivered', 'failed'] }).notNull(),
+    lastError: text('last_error'),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.provider, table.providerMessageId] }),
+    index('sms_early_delivery_reports_received_at_idx').on(table.receivedAt),
+    check(
+      'sms_early_delivery_reports_status_known',
+      sql`${table.status} in ('delivered', 'failed')`,
+    ),
+  ],
+);

@@ -9,9 +9,13 @@
 // lost that connection; the second case means it may still be sending, so its
 // messages are taken once their send must have ended (see #releaseClaimsOfGoneWorkers).
 import { randomInt } from 'node:crypto';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SmsWorkerSettings } from '../config.ts';
+import type { Orm } from '../db/client.ts';
+import * as schema from '../db/schema.ts';
+import { applyEarlyDeliveryReport, forgetOldEarlyDeliveryReports } from './delivery-reports.ts';
 import { SMS_CHANNEL } from './outbox.ts';
 import type { SendResult, SmsProvider } from './providers/provider.ts';
 
@@ -33,6 +37,8 @@ interface ClaimedSms {
 
 export class SmsWorker {
   readonly #pool: pg.Pool;
+  /** The same pool, for the queries shared with the webhook. */
+  readonly #orm: Orm;
   readonly #provider: SmsProvider;
   readonly #settings: SmsWorkerSettings;
   readonly #logger: FastifyBaseLogger;
@@ -63,6 +69,7 @@ export class SmsWorker {
       max: POOL_SIZE,
       connectionTimeoutMillis: 10_000,
     });
+    this.#orm = drizzle({ client: this.#pool, schema });
     // An idle connection lost (database restart) must not crash the process.
     this.#pool.on('error', (error) =>
       this.#logger.warn({ err: error }, 'SMS worker lost an idle database connection'),
@@ -176,6 +183,7 @@ export class SmsWorker {
   async #sweep(): Promise<void> {
     await this.#releaseClaimsOfGoneWorkers();
     await this.#failMessagesOfDeletedOrders();
+    await forgetOldEarlyDeliveryReports(this.#orm);
   }
 
   /**
@@ -284,8 +292,18 @@ export class SmsWorker {
           { smsId: sms.id },
           'SMS sent after its lease ended; another worker had claimed it',
         );
-      } else {
-        this.#logger.info({ smsId: sms.id, attempts: sms.attempts }, 'SMS sent');
+        return;
+      }
+      this.#logger.info({ smsId: sms.id, attempts: sms.attempts }, 'SMS sent');
+      if (result.providerMessageId === undefined) return;
+      // After the send is recorded (committed), never before: see delivery-reports.ts.
+      const reported = await applyEarlyDeliveryReport(
+        this.#orm,
+        this.#provider.name,
+        result.providerMessageId,
+      );
+      if (reported !== undefined) {
+        this.#logger.info({ smsId: sms.id, status: reported }, 'early delivery report applied');
       }
       return;
     }
