@@ -1,13 +1,7 @@
 // Drains the SMS outbox. Any number of workers, in any number of processes, can run
 // against one database: each claims due rows with FOR UPDATE SKIP LOCKED and holds
 // them under a lease (next_attempt_at), so no two send the same message at once.
-//
-// A message whose worker died is taken again soon, not when its lease ends: while a
-// worker lives, its LISTEN connection holds an advisory lock on a random key of its
-// own (not its backend pid, which the server may give to another connection later),
-// and its claims record that key. When the lock is gone, the worker was killed or
-// lost that connection; the second case means it may still be sending, so its
-// messages are taken once their send must have ended (see #releaseClaimsOfGoneWorkers).
+// A message whose worker died is taken again within seconds (worker-liveness.ts).
 import { randomInt } from 'node:crypto';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -17,16 +11,13 @@ import type { Orm } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
 import { applyEarlyDeliveryReport, forgetOldEarlyDeliveryReports } from './delivery-reports.ts';
 import { SMS_CHANNEL } from './outbox.ts';
+import { releaseClaimsOfGoneWorkers, takeWorkerLock } from './worker-liveness.ts';
 import type { SendResult, SmsProvider } from './providers/provider.ts';
 
 // Its own pool, apart from the API's: with 32 sends in flight, their outcomes queued
 // for the API's 10 connections ahead of requests. Each query here is short (claim,
 // record), so a few connections keep up with SMS_CONCURRENCY sends.
 const POOL_SIZE = 4;
-// The advisory locks (namespace, key) that say "this worker is alive".
-const WORKER_LOCK_NAMESPACE = 7_201_947;
-// After its send timed out, how long a live worker may take to record the outcome.
-const RECORD_MARGIN_MS = 2000;
 
 interface ClaimedSms {
   id: string;
@@ -119,7 +110,7 @@ export class SmsWorker {
       });
   }
 
-  /** Sends every due message until none is left (what each wake-up runs), and waits for it. */
+  /** Sweeps, then sends every due message until none is left, and waits for it. */
   async drain(): Promise<void> {
     this.#sweepDue = true;
     await this.#drain();
@@ -186,36 +177,13 @@ export class SmsWorker {
     await forgetOldEarlyDeliveryReports(this.#orm);
   }
 
-  /**
-   * Ends the lease of messages whose worker no longer holds its lock, at the moment
-   * their send must have ended: SMS_SEND_TIMEOUT after the claim, plus the time to
-   * record it. A killed worker's messages go out then (a live worker that lost its
-   * LISTEN connection has recorded them by then); and this worker wakes up for them.
-   */
+  /** Takes the messages of workers that are gone, waking up when they are due. */
   async #releaseClaimsOfGoneWorkers(): Promise<void> {
-    const { rows } = await this.#pool.query<{ due_in_ms: number }>({
-      name: 'release_sms_of_gone_workers',
-      text: `update sms_messages
-             set next_attempt_at = claimed_at + $1 * interval '1 millisecond'
-             where status = 'sending' and claimed_by is not null
-               and next_attempt_at > claimed_at + $1 * interval '1 millisecond'
-               and not exists (
-                 select from pg_locks
-                 where locktype = 'advisory' and objsubid = 2 and granted
-                   and database = (select oid from pg_database where datname = current_database())
-                   and classid = $2 and objid = claimed_by)
-             returning greatest(0, extract(epoch from next_attempt_at - now()) * 1000)::integer
-                       as due_in_ms`,
-      values: [this.#settings.sendTimeoutMs + RECORD_MARGIN_MS, WORKER_LOCK_NAMESPACE],
-    });
-    if (rows.length === 0) return;
-    this.#logger.warn(
-      { messages: rows.length },
-      'SMS claimed by a worker that is gone: taking them',
-    );
-    const dueInMs = Math.min(...rows.map((row) => row.due_in_ms));
+    const dueInMs = await releaseClaimsOfGoneWorkers(this.#pool, this.#settings.sendTimeoutMs);
+    if (dueInMs.length === 0) return;
+    this.#logger.warn({ messages: dueInMs.length }, 'SMS claimed by a worker that is gone');
     clearTimeout(this.#recoveryTimer);
-    this.#recoveryTimer = setTimeout(() => this.wake(), dueInMs).unref();
+    this.#recoveryTimer = setTimeout(() => this.wake(), Math.min(...dueInMs)).unref();
   }
 
   /** A message not sent yet when its order was deleted is not sent (the claim skips it). */
@@ -354,11 +322,7 @@ export class SmsWorker {
       await client.connect();
       await client.query(`listen ${SMS_CHANNEL}`);
       // The same key after a reconnect: this worker's claims are still its own.
-      const { rows } = await client.query<{ locked: boolean }>(
-        'select pg_try_advisory_lock($1, $2) as locked',
-        [WORKER_LOCK_NAMESPACE, this.#key],
-      );
-      if (rows[0]?.locked !== true) {
+      if (!(await takeWorkerLock(client, this.#key))) {
         // Its previous connection is not gone yet on the server's side, and holds it
         // for us meanwhile. When it goes, other workers take our messages only once
         // their sends must have ended: safe, only sooner than the lease.
