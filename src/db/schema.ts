@@ -176,11 +176,13 @@ export const smsMessages = pgTable(
     // When a worker may take it next. While `sending`, the end of the claiming
     // worker's lease: past it, that worker is presumed dead and the row is due again.
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
-    // The worker that claimed it last (the key of the advisory lock it holds while it
-    // lives, see sms/worker.ts) and when: a message whose worker is gone is taken
-    // again once its send must have ended, without waiting out the lease.
+    // While `sending`: the worker that holds it (the key of the advisory lock that
+    // worker holds while it lives, see sms/worker-liveness.ts; null once its outcome
+    // is recorded), and when its send has ended and been recorded at the latest. If
+    // that worker is gone, the message is taken again then, not when the lease ends.
+    // (A worker of an older version claims without setting them: its lease applies.)
     claimedBy: integer('claimed_by'),
-    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    sendEndsBy: timestamp('send_ends_by', { withTimezone: true }),
     provider: text('provider'),
     providerMessageId: text('provider_message_id'),
     // As the gateway reports it: "KES 0.8000".

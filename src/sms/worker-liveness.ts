@@ -8,13 +8,19 @@
 //
 // No lock means the worker was killed, or only lost that connection and may still
 // be sending: so its messages are taken at the moment their send must have ended
-// (SMS_SEND_TIMEOUT after the claim) and been recorded, not at once.
+// (SMS_SEND_TIMEOUT after the claim) and been recorded, not at once. The claimer
+// writes that moment (send_ends_by) with its own timeout, which may not be ours.
 import type pg from 'pg';
 
 // The advisory locks (namespace, key) that say "this worker is alive".
 const WORKER_LOCK_NAMESPACE = 7_201_947;
 // After its send timed out, how long a live worker may take to record the outcome.
 const RECORD_MARGIN_MS = 2000;
+
+/** How long after its claim a live worker has ended a send and recorded it, at the latest. */
+export function sendEndsWithinMs(sendTimeoutMs: number): number {
+  return sendTimeoutMs + RECORD_MARGIN_MS;
+}
 
 /** Takes the worker's lock on its long-lived connection; false if another session has it. */
 export async function takeWorkerLock(client: pg.Client, key: number): Promise<boolean> {
@@ -29,24 +35,20 @@ export async function takeWorkerLock(client: pg.Client, key: number): Promise<bo
  * Ends the lease of the messages whose worker holds no lock at the moment their send
  * must have ended. Returns in how many milliseconds each becomes due.
  */
-export async function releaseClaimsOfGoneWorkers(
-  pool: pg.Pool,
-  sendTimeoutMs: number,
-): Promise<number[]> {
+export async function releaseClaimsOfGoneWorkers(pool: pg.Pool): Promise<number[]> {
   const { rows } = await pool.query<{ due_in_ms: number }>({
     name: 'release_sms_of_gone_workers',
     text: `update sms_messages
-           set next_attempt_at = claimed_at + $1 * interval '1 millisecond'
-           where status = 'sending' and claimed_by is not null
-             and next_attempt_at > claimed_at + $1 * interval '1 millisecond'
+           set next_attempt_at = send_ends_by, claimed_by = null
+           where status = 'sending' and claimed_by is not null and next_attempt_at > send_ends_by
              and not exists (
                select from pg_locks
                where locktype = 'advisory' and objsubid = 2 and granted
                  and database = (select oid from pg_database where datname = current_database())
-                 and classid = $2 and objid = claimed_by)
+                 and classid = $1 and objid = claimed_by)
            returning greatest(0, extract(epoch from next_attempt_at - now()) * 1000)::integer
                      as due_in_ms`,
-    values: [sendTimeoutMs + RECORD_MARGIN_MS, WORKER_LOCK_NAMESPACE],
+    values: [WORKER_LOCK_NAMESPACE],
   });
   return rows.map((row) => row.due_in_ms);
 }

@@ -11,7 +11,7 @@ import type { Orm } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
 import { applyEarlyDeliveryReport, forgetOldEarlyDeliveryReports } from './delivery-reports.ts';
 import { SMS_CHANNEL } from './outbox.ts';
-import { releaseClaimsOfGoneWorkers, takeWorkerLock } from './worker-liveness.ts';
+import { releaseClaimsOfGoneWorkers, sendEndsWithinMs, takeWorkerLock } from './worker-liveness.ts';
 import type { SendResult, SmsProvider } from './providers/provider.ts';
 
 // Its own pool, apart from the API's: with 32 sends in flight, their outcomes queued
@@ -163,7 +163,7 @@ export class SmsWorker {
     await this.#pool.query({
       name: 'fail_abandoned_sms',
       text: `update sms_messages
-             set status = 'failed', updated_at = now(),
+             set status = 'failed', claimed_by = null, updated_at = now(),
                  last_error = coalesce(last_error, 'its worker stopped during every attempt')
              where status = 'sending' and next_attempt_at <= now() and attempts >= $1`,
       values: [this.#settings.maxAttempts],
@@ -179,7 +179,7 @@ export class SmsWorker {
 
   /** Takes the messages of workers that are gone, waking up when they are due. */
   async #releaseClaimsOfGoneWorkers(): Promise<void> {
-    const dueInMs = await releaseClaimsOfGoneWorkers(this.#pool, this.#settings.sendTimeoutMs);
+    const dueInMs = await releaseClaimsOfGoneWorkers(this.#pool);
     if (dueInMs.length === 0) return;
     this.#logger.warn({ messages: dueInMs.length }, 'SMS claimed by a worker that is gone');
     clearTimeout(this.#recoveryTimer);
@@ -213,11 +213,17 @@ export class SmsWorker {
              update sms_messages
              set status = 'sending', attempts = attempts + 1,
                  next_attempt_at = now() + $2 * interval '1 millisecond',
-                 claimed_by = $3, claimed_at = now(), updated_at = now()
+                 claimed_by = $3, send_ends_by = now() + $4 * interval '1 millisecond',
+                 updated_at = now()
              from due
              where sms_messages.id = due.id
              returning sms_messages.id, to_number, body, attempts`,
-      values: [limit, this.#settings.leaseMs, this.#key],
+      values: [
+        limit,
+        this.#settings.leaseMs,
+        this.#key,
+        sendEndsWithinMs(this.#settings.sendTimeoutMs),
+      ],
     });
     return rows;
   }
@@ -245,7 +251,8 @@ export class SmsWorker {
       const { rowCount } = await this.#pool.query({
         name: 'record_sms_sent',
         text: `update sms_messages
-               set status = 'sent', provider = $3, provider_message_id = $4, cost = $5,
+               set status = 'sent', claimed_by = null, provider = $3, provider_message_id = $4,
+                   cost = $5,
                    last_error = null, sent_at = now(), updated_at = now()
                where id = $1 and attempts = $2 and status = 'sending'`,
         values: [
@@ -283,7 +290,7 @@ export class SmsWorker {
     await this.#pool.query({
       name: 'record_sms_failure',
       text: `update sms_messages
-             set status = $3, last_error = $4, provider = $5,
+             set status = $3, claimed_by = null, last_error = $4, provider = $5,
                  next_attempt_at = now() + $6 * interval '1 millisecond', updated_at = now()
              where id = $1 and attempts = $2 and status = 'sending'`,
       values: [

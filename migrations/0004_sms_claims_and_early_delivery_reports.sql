@@ -8,4 +8,6 @@ CREATE TABLE "sms_early_delivery_reports" (
 	CONSTRAINT "sms_early_delivery_reports_status_known" CHECK ("sms_early_delivery_reports"."status" in ('delivered', 'failed'))
 );
 --> statement-breakpoint
+ALTER TABLE "sms_messages" ADD COLUMN "claimed_by" integer;--> statement-breakpoint
+ALTER TABLE "sms_messages" ADD COLUMN "send_ends_by" timestamp with time zone;--> statement-breakpoint
 CREATE INDEX "sms_early_delivery_reports_received_at_idx" ON "sms_early_delivery_reports" USING btree ("received_at");
