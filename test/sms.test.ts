@@ -261,9 +261,11 @@ test('when a worker loses its LISTEN connection mid-send, it takes its lock agai
   t.after(() => Promise.all([claimer.stop(), other.stop()]));
   await claimer.start();
   const { customer, order } = await newOrder();
-  await waitFor('the message to be claimed', 5000, async () => {
-    return (await smsOf(order.id)).status === 'sending';
-  });
+  await waitFor(
+    'the message to be claimed',
+    5000,
+    async () => (await smsOf(order.id)).status === 'sending',
+  );
   await other.start();
   const { claimedBy, sendEndsBy } = await smsOf(order.id);
   const lockHolder = `select pid from pg_locks
@@ -274,12 +276,16 @@ test('when a worker loses its LISTEN connection mid-send, it takes its lock agai
   );
   assert.equal(rowCount, 1, 'the claimer’s lock was held');
 
-  await waitFor('the claimer to take its lock again', 5000, async () => {
-    return ((await db.pool.query(lockHolder, [claimedBy])).rowCount ?? 0) > 0;
-  });
-  await waitFor('the message to be sent', 5000, async () => {
-    return (await smsOf(order.id)).status === 'sent';
-  });
+  await waitFor(
+    'the claimer to take its lock again',
+    5000,
+    async () => (await db.pool.query(lockHolder, [claimedBy])).rowCount === 1,
+  );
+  await waitFor(
+    'the message to be sent',
+    5000,
+    async () => (await smsOf(order.id)).status === 'sent',
+  );
   // Past the moment another worker may take a message of a worker that is gone.
   const untilThen = (sendEndsBy?.getTime() ?? 0) - Date.now() + 500;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, untilThen)));
@@ -324,7 +330,7 @@ test('when an order is deleted while its SMS is in flight, the outcome is record
   const { order } = await newOrder();
   const requests = stub.requestCount();
   const draining = watched.drain();
-  while (stub.requestCount() === requests) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitFor('the send to reach the gateway', 5000, () => stub.requestCount() > requests);
   assert.equal((await deleteOrder(order.id)).statusCode, 200);
   await draining;
   stub.mode = { kind: 'ok' };

@@ -32,8 +32,8 @@ export async function applyDeliveryReport(
       : undefined;
   if (status !== undefined) {
     // Every final report is written first and applied second, as the worker records
-    // a send first and applies a kept report second: of two racing, at least one
-    // sees the other's write, so a report is never lost.
+    // a send first and applies a kept report second, each statement committed on its
+    // own: of two racing, at least one sees the other's write, so none is lost.
     await db
       .insert(smsEarlyDeliveryReports)
       .values({
@@ -44,7 +44,7 @@ export async function applyDeliveryReport(
           status === 'failed' ? `not delivered: ${report.failureReason ?? report.status}` : null,
       })
       .onConflictDoNothing();
-    await applyEarlyDeliveryReport(db, report.provider, report.providerMessageId);
+    await applyKeptDeliveryReport(db, report.provider, report.providerMessageId);
   }
   const [message] = await db
     .select()
@@ -63,7 +63,7 @@ export async function applyDeliveryReport(
  * message exists (only a `sent` message changes); the report is then done with.
  * Returns the status it set, if any.
  */
-export async function applyEarlyDeliveryReport(
+export async function applyKeptDeliveryReport(
   db: Queryable,
   provider: string,
   providerMessageId: string,
@@ -86,7 +86,7 @@ export async function applyEarlyDeliveryReport(
 }
 
 /** Drops kept reports no send has matched within a day: ids we never sent. */
-export async function forgetOldEarlyDeliveryReports(db: Queryable): Promise<void> {
+export async function forgetUnmatchedDeliveryReports(db: Queryable): Promise<void> {
   await db
     .delete(smsEarlyDeliveryReports)
     .where(sql`${smsEarlyDeliveryReports.receivedAt} < now() - interval '1 day'`);

@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { SmsWorkerSettings } from '../config.ts';
 import type { Orm } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
-import { applyEarlyDeliveryReport, forgetOldEarlyDeliveryReports } from './delivery-reports.ts';
+import { applyKeptDeliveryReport, forgetUnmatchedDeliveryReports } from './delivery-reports.ts';
 import { SMS_CHANNEL } from './outbox.ts';
 import { releaseClaimsOfGoneWorkers, sendEndsWithinMs, takeWorkerLock } from './worker-liveness.ts';
 import type { SendResult, SmsProvider } from './providers/provider.ts';
@@ -174,7 +174,7 @@ export class SmsWorker {
   async #sweep(): Promise<void> {
     await this.#releaseClaimsOfGoneWorkers();
     await this.#failMessagesOfDeletedOrders();
-    await forgetOldEarlyDeliveryReports(this.#orm);
+    await forgetUnmatchedDeliveryReports(this.#orm);
   }
 
   /** Takes the messages of workers that are gone, waking up when they are due. */
@@ -272,13 +272,13 @@ export class SmsWorker {
       this.#logger.info({ smsId: sms.id, attempts: sms.attempts }, 'SMS sent');
       if (result.providerMessageId === undefined) return;
       // After the send is recorded (committed), never before: see delivery-reports.ts.
-      const reported = await applyEarlyDeliveryReport(
+      const reported = await applyKeptDeliveryReport(
         this.#orm,
         this.#provider.name,
         result.providerMessageId,
       );
       if (reported !== undefined) {
-        this.#logger.info({ smsId: sms.id, status: reported }, 'early delivery report applied');
+        this.#logger.info({ smsId: sms.id, status: reported }, 'kept delivery report applied');
       }
       return;
     }
