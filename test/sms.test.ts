@@ -343,14 +343,24 @@ test('when an order is deleted while its SMS is in flight, the outcome is record
 
 test('when an order is deleted before its SMS is sent, the SMS is not sent, and its row says why', async () => {
   stub.mode = { kind: 'ok' };
-  const { order } = await newOrder();
+  const pending = await newOrder();
+  // Left `sending` by a worker that died, its lease over: due again.
+  const abandoned = await newOrder();
+  await db.orm
+    .update(smsMessages)
+    .set({ status: 'sending', attempts: 1, nextAttemptAt: new Date() })
+    .where(eq(smsMessages.orderId, abandoned.order.id));
   const before = stub.received.length;
-  assert.equal((await deleteOrder(order.id)).statusCode, 200);
+  for (const { order } of [pending, abandoned]) {
+    assert.equal((await deleteOrder(order.id)).statusCode, 200);
+  }
   await worker.drain();
   assert.equal(stub.received.length, before);
-  const row = await smsOf(order.id);
-  assert.equal(row.status, 'failed');
-  assert.match(row.lastError ?? '', /order was deleted/);
+  for (const { order } of [pending, abandoned]) {
+    const row = await smsOf(order.id);
+    assert.equal(row.status, 'failed');
+    assert.match(row.lastError ?? '', /order was deleted/);
+  }
 });
 
 const report = (fields: Record<string, string>, secret: string | null = CALLBACK_SECRET) =>

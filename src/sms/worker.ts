@@ -186,14 +186,20 @@ export class SmsWorker {
     this.#recoveryTimer = setTimeout(() => this.wake(), Math.min(...dueInMs)).unref();
   }
 
-  /** A message not sent yet when its order was deleted is not sent (the claim skips it). */
+  /**
+   * A due message whose order was deleted is not sent (the claim skips it): pending,
+   * or left `sending` by a worker that is gone.
+   */
   async #failMessagesOfDeletedOrders(): Promise<void> {
     await this.#pool.query({
       name: 'fail_sms_of_deleted_orders',
       text: `update sms_messages
-             set status = 'failed', last_error = 'its order was deleted before it was sent',
-                 updated_at = now()
-             where status = 'pending'
+             set status = 'failed', claimed_by = null, updated_at = now(),
+                 last_error = case status
+                   when 'pending' then 'its order was deleted before it was sent'
+                   else 'its order was deleted while its worker, now gone, was sending it'
+                 end
+             where status in ('pending', 'sending') and next_attempt_at <= now()
                and not exists (select from orders where orders.id = sms_messages.order_id)`,
     });
   }
