@@ -122,7 +122,6 @@ const COMMANDS: Record<string, Command> = {
   },
   worker: async ({ db, config, logger }) => {
     const worker = new SmsWorker({
-      db,
       databaseUrl: db.url,
       provider: createSmsProvider(config, logger),
       settings: config.sms.worker,

@@ -35,7 +35,6 @@ async function main(config: Config, options: { worker: boolean }): Promise<void>
   const sweeper = setInterval(() => void sweep(db, logger), SWEEP_INTERVAL_MS).unref();
   const worker = options.worker
     ? new SmsWorker({
-        db,
         databaseUrl: db.url,
         provider: createSmsProvider(config, logger),
         settings: config.sms.worker,

@@ -19,6 +19,7 @@ import {
 import { buildTestApp } from './helpers/build-app.ts';
 import { addCustomer, addOrder } from './helpers/factories.ts';
 import { runCli } from './helpers/processes.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const CALLBACK_SECRET = 'callback-secret-for-tests';
 const { app, auth, db, config, databaseUrl } = await buildTestApp(
@@ -38,9 +39,12 @@ const settings: SmsWorkerSettings = {
   leaseMs: 30_000,
 };
 
-function workerWith(overrides: Partial<SmsWorkerSettings> = {}, apiKey = STUB_API_KEY) {
-  return new SmsWorker({
-    db,
+function workerWith(
+  overrides: Partial<SmsWorkerSettings> = {},
+  apiKey = STUB_API_KEY,
+  logger = pino({ level: 'silent' }),
+) {
+  const smsWorker = new SmsWorker({
     databaseUrl,
     provider: africasTalkingProvider({
       username: STUB_USERNAME,
@@ -49,8 +53,10 @@ function workerWith(overrides: Partial<SmsWorkerSettings> = {}, apiKey = STUB_AP
       baseUrl: new URL(stub.baseUrl),
     }),
     settings: { ...settings, ...overrides },
-    logger: pino({ level: 'silent' }),
+    logger,
   });
+  after(() => smsWorker.stop());
+  return smsWorker;
 }
 const worker = workerWith();
 
@@ -231,6 +237,132 @@ test('when the worker runs, a new order wakes it at once (LISTEN/NOTIFY), withou
   assert.ok(Date.now() - started < 2000, `handed off in ${Date.now() - started} ms`);
 });
 
+test('when every connection of the API’s pool is taken, the worker still sends: it has a pool of its own', async () => {
+  stub.mode = { kind: 'ok' };
+  const { order } = await newOrder();
+  const held = await Promise.all(
+    Array.from({ length: config.databasePoolSize }, () => db.pool.connect()),
+  );
+  try {
+    await worker.drain();
+  } finally {
+    for (const client of held) client.release();
+  }
+  assert.equal((await smsOf(order.id)).status, 'sent');
+});
+
+test('when a worker loses its LISTEN connection mid-send, it takes its lock again, and no other worker sends its message again', async (t) => {
+  stub.mode = { kind: 'slow', ms: 1500 };
+  // Another worker polling every 100 ms would take the message at once if it took a
+  // lost lock for a dead worker; it must wait until the send has ended.
+  const quick = { pollIntervalMs: 100, sendTimeoutMs: 2000 };
+  const claimer = workerWith(quick);
+  const other = workerWith(quick);
+  t.after(() => Promise.all([claimer.stop(), other.stop()]));
+  await claimer.start();
+  const { customer, order } = await newOrder();
+  await waitFor(
+    'the message to be claimed',
+    5000,
+    async () => (await smsOf(order.id)).status === 'sending',
+  );
+  await other.start();
+  const { claimedBy, sendEndsBy } = await smsOf(order.id);
+  const lockHolder = `select pid from pg_locks
+    where locktype = 'advisory' and objsubid = 2 and objid = $1 and granted`;
+  const { rowCount } = await db.pool.query(
+    `select pg_terminate_backend(pid) from (${lockHolder}) as holder`,
+    [claimedBy],
+  );
+  assert.equal(rowCount, 1, 'the claimer’s lock was held');
+
+  await waitFor(
+    'the claimer to take its lock again',
+    5000,
+    async () => (await db.pool.query(lockHolder, [claimedBy])).rowCount === 1,
+  );
+  await waitFor(
+    'the message to be sent',
+    5000,
+    async () => (await smsOf(order.id)).status === 'sent',
+  );
+  // Past the moment another worker may take a message of a worker that is gone.
+  const untilThen = (sendEndsBy?.getTime() ?? 0) - Date.now() + 500;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, untilThen)));
+  stub.mode = { kind: 'ok' };
+  assert.equal(stub.received.filter((sms) => sms.to === customer.phone_number).length, 1);
+  assert.equal((await smsOf(order.id)).attempts, 1);
+});
+
+const deleteOrder = (orderId: string) =>
+  app.inject({ method: 'DELETE', url: `/api/delete-order/${orderId}/`, headers: auth });
+
+test('when an order, or its customer, is deleted, its sent SMS stays on record with the order’s id', async () => {
+  stub.mode = { kind: 'ok' };
+  const first = await newOrder();
+  const second = await newOrder();
+  await worker.drain();
+
+  assert.equal((await deleteOrder(first.order.id)).statusCode, 200);
+  const deletedCustomer = await app.inject({
+    method: 'DELETE',
+    url: `/api/delete-customer/${second.customer.id}/?force=true`,
+    headers: auth,
+  });
+  assert.equal(deletedCustomer.statusCode, 200, deletedCustomer.body);
+
+  for (const { order, customer } of [first, second]) {
+    const row = await smsOf(order.id);
+    assert.equal(row.status, 'sent');
+    assert.equal(row.toNumber, customer.phone_number);
+    assert.ok(row.providerMessageId);
+  }
+});
+
+test('when an order is deleted while its SMS is in flight, the outcome is recorded, without a warning', async () => {
+  const logged: string[] = [];
+  const watched = workerWith(
+    {},
+    STUB_API_KEY,
+    pino({ level: 'warn' }, { write: (line: string) => void logged.push(line) }),
+  );
+  stub.mode = { kind: 'slow', ms: 500 };
+  const { order } = await newOrder();
+  const requests = stub.requestCount();
+  const draining = watched.drain();
+  await waitFor('the send to reach the gateway', 5000, () => stub.requestCount() > requests);
+  assert.equal((await deleteOrder(order.id)).statusCode, 200);
+  await draining;
+  stub.mode = { kind: 'ok' };
+
+  const row = await smsOf(order.id);
+  assert.equal(row.status, 'sent');
+  assert.equal(row.providerMessageId, stub.received.at(-1)?.messageId);
+  assert.deepEqual(logged, []);
+});
+
+test('when an order is deleted before its SMS is sent, the SMS is not sent, and its row says why', async () => {
+  stub.mode = { kind: 'ok' };
+  const pending = await newOrder();
+  // Left `sending` by a worker that died, its lease over: due again.
+  const abandoned = await newOrder();
+  await db.orm
+    .update(smsMessages)
+    .set({ status: 'sending', attempts: 1, nextAttemptAt: new Date() })
+    .where(eq(smsMessages.orderId, abandoned.order.id));
+  const before = stub.received.length;
+  for (const { order } of [pending, abandoned]) {
+    assert.equal((await deleteOrder(order.id)).statusCode, 200);
+  }
+  await worker.drain();
+  assert.equal(stub.received.length, before);
+  for (const { order } of [pending, abandoned]) {
+    const row = await smsOf(order.id);
+    assert.equal(row.status, 'failed');
+    assert.match(row.lastError ?? '', /order was deleted/);
+  }
+});
+
 const report = (fields: Record<string, string>, secret: string | null = CALLBACK_SECRET) =>
   app.inject({
     method: 'POST',
@@ -300,7 +432,31 @@ test('when a delivery report comes, the message becomes delivered or failed', as
   );
 });
 
-test('when a delivery report has a wrong secret, bad fields or an unknown id, it is refused or ignored', async (t) => {
+// The gateway can report delivery before our worker has recorded the send (and so
+// the message id): the report is kept and applied when the send is recorded.
+test('when a delivery report comes before the send is recorded, it is kept and applied when it is', async () => {
+  const { order } = await newOrder();
+  stub.mode = { kind: 'answer-late', ms: 500 };
+  const before = stub.received.length;
+  const draining = worker.drain();
+  await waitFor('the gateway to take the message', 5000, () => stub.received.length > before);
+  const messageId = stub.received.at(-1)?.messageId ?? '';
+  const early = await report({ id: messageId, status: 'Success', networkCode: '99999' });
+  assert.equal(early.statusCode, 200);
+  assert.match(early.json().detail, /Kept/);
+  await draining;
+  stub.mode = { kind: 'ok' };
+
+  const row = await smsOf(order.id);
+  assert.equal(row.providerMessageId, messageId);
+  assert.equal(row.status, 'delivered');
+  assert.ok(row.deliveredAt instanceof Date);
+  const again = await report({ id: messageId, status: 'Success' });
+  assert.equal(again.statusCode, 200);
+  assert.equal((await smsOf(order.id)).status, 'delivered');
+});
+
+test('when a delivery report has a wrong secret or bad fields, it is refused; an unknown id answers 200', async (t) => {
   assert.equal(
     (await report({ id: 'ATXid_x', status: 'Success' }, 'wrong-secret-wrong')).statusCode,
     403,
@@ -313,7 +469,10 @@ test('when a delivery report has a wrong secret, bad fields or an unknown id, it
   assert.deepEqual(Object.keys(missing.json()), ['id']);
   const unknown = await report({ id: 'ATXid_unknown', status: 'Success' });
   assert.equal(unknown.statusCode, 200);
-  assert.match(unknown.json().detail, /Unknown/);
+  assert.match(unknown.json().detail, /Kept/);
+  const unknownInFlight = await report({ id: 'ATXid_unknown_too', status: 'Buffered' });
+  assert.equal(unknownInFlight.statusCode, 200);
+  assert.match(unknownInFlight.json().detail, /Unknown/);
 
   const disabled = await buildTestApp(t);
   const response = await disabled.app.inject({

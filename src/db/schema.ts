@@ -8,6 +8,7 @@ import {
   integer,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -165,10 +166,9 @@ export const smsMessages = pgTable(
   'sms_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orderId: uuid('order_id')
-      .notNull()
-      .unique()
-      .references(() => orders.id, { onDelete: 'cascade' }),
+    // The order's id, kept after the order is deleted (so no foreign key): an SMS that
+    // went to a real person stays on record. Unique: one SMS per order.
+    orderId: uuid('order_id').notNull().unique(),
     toNumber: text('to_number').notNull(),
     body: text('body').notNull(),
     status: text('status', { enum: SMS_STATUSES }).notNull().default('pending'),
@@ -176,6 +176,13 @@ export const smsMessages = pgTable(
     // When a worker may take it next. While `sending`, the end of the claiming
     // worker's lease: past it, that worker is presumed dead and the row is due again.
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    // While `sending`: the worker that holds it (the key of the advisory lock that
+    // worker holds while it lives, see sms/worker-liveness.ts; null once its outcome
+    // is recorded), and when its send has ended and been recorded at the latest. If
+    // that worker is gone, the message is taken again then, not when the lease ends.
+    // (A worker of an older version claims without setting them: its lease applies.)
+    claimedBy: integer('claimed_by'),
+    sendEndsBy: timestamp('send_ends_by', { withTimezone: true }),
     provider: text('provider'),
     providerMessageId: text('provider_message_id'),
     // As the gateway reports it: "KES 0.8000".
@@ -201,3 +208,29 @@ export const smsMessages = pgTable(
 );
 
 export type SmsMessageRow = typeof smsMessages.$inferSelect;
+
+/**
+ * Final delivery reports that came before their message's send was recorded: the
+ * gateway may report delivery before our worker has written the message id it
+ * answered. Applied when the send is recorded; forgotten after a day if it never is
+ * (an id we never sent, such as another app's on the same account).
+ */
+export const smsEarlyDeliveryReports = pgTable(
+  'sms_early_delivery_reports',
+  {
+    provider: text('provider').notNull(),
+    providerMessageId: text('provider_message_id').notNull(),
+    // What the report makes of a sent message.
+    status: text('status', { enum: ['delivered', 'failed'] }).notNull(),
+    lastError: text('last_error'),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.provider, table.providerMessageId] }),
+    index('sms_early_delivery_reports_received_at_idx').on(table.receivedAt),
+    check(
+      'sms_early_delivery_reports_status_known',
+      sql`${table.status} in ('delivered', 'failed')`,
+    ),
+  ],
+);

@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { AppError } from '../errors.ts';
-import { applyDeliveryReport } from './outbox.ts';
+import { applyDeliveryReport } from './delivery-reports.ts';
 
 const DeliveryReportSchema = Type.Object({
   id: Type.String({
@@ -67,14 +67,22 @@ export function smsWebhookRoutes(db: Database, config: Config): FastifyPluginAsy
       },
       async (request) => {
         const report = request.body;
-        const message = await applyDeliveryReport(db.orm, {
+        const { message, kept } = await applyDeliveryReport(db.orm, {
           provider: 'africastalking',
           providerMessageId: report.id,
           status: report.status,
           failureReason: report.failureReason,
         });
+        // 200 in every case, as the gateway asks: a kept report is applied when the
+        // send is recorded, and an unknown in-flight one would change nothing anyway.
+        if (kept) {
+          request.log.info(
+            { providerMessageId: report.id, status: report.status },
+            'delivery report kept until its send is recorded',
+          );
+          return { detail: 'Kept until the message is recorded as sent.' };
+        }
         if (message === undefined) {
-          // Answer 200 all the same: the gateway would only retry an id we never sent.
           request.log.warn(
             { providerMessageId: report.id, status: report.status },
             'delivery report for an unknown message',

@@ -1,13 +1,23 @@
 // Drains the SMS outbox. Any number of workers, in any number of processes, can run
 // against one database: each claims due rows with FOR UPDATE SKIP LOCKED and holds
-// them under a lease (next_attempt_at), so no two send the same message at once, and
-// a message whose worker died is claimed again when its lease ends.
+// them under a lease (next_attempt_at), so no two send the same message at once.
+// A message whose worker died is taken again within seconds (worker-liveness.ts).
+import { randomInt } from 'node:crypto';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SmsWorkerSettings } from '../config.ts';
-import type { Database } from '../db/client.ts';
+import type { Orm } from '../db/client.ts';
+import * as schema from '../db/schema.ts';
+import { applyKeptDeliveryReport, forgetUnmatchedDeliveryReports } from './delivery-reports.ts';
 import { SMS_CHANNEL } from './outbox.ts';
+import { releaseClaimsOfGoneWorkers, sendEndsWithinMs, takeWorkerLock } from './worker-liveness.ts';
 import type { SendResult, SmsProvider } from './providers/provider.ts';
+
+// Its own pool, apart from the API's: with 32 sends in flight, their outcomes queued
+// for the API's 10 connections ahead of requests. Each query here is short (claim,
+// record), so a few connections keep up with SMS_CONCURRENCY sends.
+const POOL_SIZE = 4;
 
 interface ClaimedSms {
   id: string;
@@ -17,48 +27,69 @@ interface ClaimedSms {
 }
 
 export class SmsWorker {
-  readonly #db: Database;
+  readonly #pool: pg.Pool;
+  /** The same pool, for the queries shared with the webhook. */
+  readonly #orm: Orm;
   readonly #provider: SmsProvider;
   readonly #settings: SmsWorkerSettings;
   readonly #logger: FastifyBaseLogger;
   readonly #databaseUrl: string;
+  /** This worker's key: held as an advisory lock while it lives, recorded on its claims. */
+  readonly #key = randomInt(1, 2 ** 31);
   #listener: pg.Client | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
+  #recoveryTimer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
   #drainAgain = false;
+  /** Set at start and by each poll: the next round also sweeps (see #sweep). */
+  #sweepDue = true;
   #stopped = false;
 
   constructor(options: {
-    db: Database;
     databaseUrl: string;
     provider: SmsProvider;
     settings: SmsWorkerSettings;
     logger: FastifyBaseLogger;
   }) {
-    this.#db = options.db;
     this.#databaseUrl = options.databaseUrl;
     this.#provider = options.provider;
     this.#settings = options.settings;
     this.#logger = options.logger.child({ component: 'sms-worker' });
+    this.#pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: POOL_SIZE,
+      connectionTimeoutMillis: 10_000,
+    });
+    this.#orm = drizzle({ client: this.#pool, schema });
+    // An idle connection lost (database restart) must not crash the process.
+    this.#pool.on('error', (error) =>
+      this.#logger.warn({ err: error }, 'SMS worker lost an idle database connection'),
+    );
   }
 
   /** Listens for new orders and polls as a fallback; sends what is due at once. */
   async start(): Promise<void> {
     this.#stopped = false;
     await this.#listen();
-    this.#pollTimer = setInterval(() => this.wake(), this.#settings.pollIntervalMs);
+    this.#pollTimer = setInterval(() => {
+      this.#sweepDue = true;
+      this.wake();
+    }, this.#settings.pollIntervalMs);
     this.#pollTimer.unref();
     this.wake();
     this.#logger.info({ provider: this.#provider.name }, 'SMS worker started');
   }
 
-  /** Stops claiming; waits for the messages in flight. */
+  /** Stops claiming; waits for the messages in flight, then closes its connections. */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#pollTimer);
+    clearTimeout(this.#recoveryTimer);
+    await this.#draining;
+    // Last: the lock it holds keeps other workers off the messages in flight.
     await this.#listener?.end().catch(() => {});
     this.#listener = undefined;
-    await this.#draining;
+    if (!this.#pool.ending) await this.#pool.end();
   }
 
   /** Drains now; if a drain is running, it goes round once more when done. */
@@ -79,8 +110,9 @@ export class SmsWorker {
       });
   }
 
-  /** Sends every due message until none is left (what each wake-up runs), and waits for it. */
+  /** Sweeps, then sends every due message until none is left, and waits for it. */
   async drain(): Promise<void> {
+    this.#sweepDue = true;
     await this.#drain();
   }
 
@@ -91,6 +123,10 @@ export class SmsWorker {
   async #drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     try {
+      if (this.#sweepDue) {
+        this.#sweepDue = false;
+        await this.#sweep();
+      }
       await this.#failAbandoned();
       for (;;) {
         const room = this.#settings.concurrency - inFlight.size;
@@ -124,30 +160,76 @@ export class SmsWorker {
    * worker died, each time: give up on it rather than claim it forever.
    */
   async #failAbandoned(): Promise<void> {
-    await this.#db.pool.query({
+    await this.#pool.query({
       name: 'fail_abandoned_sms',
       text: `update sms_messages
-             set status = 'failed', updated_at = now(),
+             set status = 'failed', claimed_by = null, updated_at = now(),
                  last_error = coalesce(last_error, 'its worker stopped during every attempt')
              where status = 'sending' and next_attempt_at <= now() and attempts >= $1`,
       values: [this.#settings.maxAttempts],
     });
   }
 
-  async #claim(limit: number): Promise<ClaimedSms[]> {
-    const { rows } = await this.#db.pool.query<ClaimedSms>({
-      name: 'claim_sms',
+  /** Upkeep that can wait for a poll: every round would slow the hand-off of new orders. */
+  async #sweep(): Promise<void> {
+    await this.#releaseClaimsOfGoneWorkers();
+    await this.#failMessagesOfDeletedOrders();
+    await forgetUnmatchedDeliveryReports(this.#orm);
+  }
+
+  /** Takes the messages of workers that are gone, waking up when they are due. */
+  async #releaseClaimsOfGoneWorkers(): Promise<void> {
+    const dueInMs = await releaseClaimsOfGoneWorkers(this.#pool);
+    if (dueInMs.length === 0) return;
+    this.#logger.warn({ messages: dueInMs.length }, 'SMS claimed by a worker that is gone');
+    clearTimeout(this.#recoveryTimer);
+    this.#recoveryTimer = setTimeout(() => this.wake(), Math.min(...dueInMs)).unref();
+  }
+
+  /**
+   * A due message whose order was deleted is not sent (the claim skips it): pending,
+   * or left `sending` by a worker that is gone.
+   */
+  async #failMessagesOfDeletedOrders(): Promise<void> {
+    await this.#pool.query({
+      name: 'fail_sms_of_deleted_orders',
       text: `update sms_messages
-             set status = 'sending', attempts = attempts + 1,
-                 next_attempt_at = now() + $2 * interval '1 millisecond', updated_at = now()
-             where id in (
+             set status = 'failed', claimed_by = null, updated_at = now(),
+                 last_error = case status
+                   when 'pending' then 'its order was deleted before it was sent'
+                   else 'its order was deleted while its worker, now gone, was sending it'
+                 end
+             where status in ('pending', 'sending') and next_attempt_at <= now()
+               and not exists (select from orders where orders.id = sms_messages.order_id)`,
+    });
+  }
+
+  async #claim(limit: number): Promise<ClaimedSms[]> {
+    // MATERIALIZED: the CTE runs once, so LIMIT bounds the rows locked; as a plain
+    // `id in (subquery)` the planner may rescan the subquery and lock more than it takes.
+    const { rows } = await this.#pool.query<ClaimedSms>({
+      name: 'claim_sms',
+      text: `with due as materialized (
                select id from sms_messages
                where status in ('pending', 'sending') and next_attempt_at <= now()
+                 and exists (select from orders where orders.id = sms_messages.order_id)
                order by next_attempt_at
                limit $1
                for update skip locked)
-             returning id, to_number, body, attempts`,
-      values: [limit, this.#settings.leaseMs],
+             update sms_messages
+             set status = 'sending', attempts = attempts + 1,
+                 next_attempt_at = now() + $2 * interval '1 millisecond',
+                 claimed_by = $3, send_ends_by = now() + $4 * interval '1 millisecond',
+                 updated_at = now()
+             from due
+             where sms_messages.id = due.id
+             returning sms_messages.id, to_number, body, attempts`,
+      values: [
+        limit,
+        this.#settings.leaseMs,
+        this.#key,
+        sendEndsWithinMs(this.#settings.sendTimeoutMs),
+      ],
     });
     return rows;
   }
@@ -172,10 +254,11 @@ export class SmsWorker {
     // message meanwhile, its outcome is the one to keep.
     const ours = [sms.id, sms.attempts];
     if (result.outcome === 'sent') {
-      const { rowCount } = await this.#db.pool.query({
+      const { rowCount } = await this.#pool.query({
         name: 'record_sms_sent',
         text: `update sms_messages
-               set status = 'sent', provider = $3, provider_message_id = $4, cost = $5,
+               set status = 'sent', claimed_by = null, provider = $3, provider_message_id = $4,
+                   cost = $5,
                    last_error = null, sent_at = now(), updated_at = now()
                where id = $1 and attempts = $2 and status = 'sending'`,
         values: [
@@ -190,8 +273,18 @@ export class SmsWorker {
           { smsId: sms.id },
           'SMS sent after its lease ended; another worker had claimed it',
         );
-      } else {
-        this.#logger.info({ smsId: sms.id, attempts: sms.attempts }, 'SMS sent');
+        return;
+      }
+      this.#logger.info({ smsId: sms.id, attempts: sms.attempts }, 'SMS sent');
+      if (result.providerMessageId === undefined) return;
+      // After the send is recorded (committed), never before: see delivery-reports.ts.
+      const reported = await applyKeptDeliveryReport(
+        this.#orm,
+        this.#provider.name,
+        result.providerMessageId,
+      );
+      if (reported !== undefined) {
+        this.#logger.info({ smsId: sms.id, status: reported }, 'kept delivery report applied');
       }
       return;
     }
@@ -200,10 +293,10 @@ export class SmsWorker {
     const finalFailure =
       result.outcome === 'failed' || (sms.attempts >= this.#settings.maxAttempts && !keepTrying);
     const delayMs = finalFailure ? 0 : backoffMs(sms.attempts, this.#settings);
-    await this.#db.pool.query({
+    await this.#pool.query({
       name: 'record_sms_failure',
       text: `update sms_messages
-             set status = $3, last_error = $4, provider = $5,
+             set status = $3, claimed_by = null, last_error = $4, provider = $5,
                  next_attempt_at = now() + $6 * interval '1 millisecond', updated_at = now()
              where id = $1 and attempts = $2 and status = 'sending'`,
       values: [
@@ -241,6 +334,13 @@ export class SmsWorker {
     try {
       await client.connect();
       await client.query(`listen ${SMS_CHANNEL}`);
+      // The same key after a reconnect: this worker's claims are still its own.
+      if (!(await takeWorkerLock(client, this.#key))) {
+        // Its previous connection is not gone yet on the server's side, and holds it
+        // for us meanwhile. When it goes, other workers take our messages only once
+        // their sends must have ended: safe, only sooner than the lease.
+        this.#logger.warn('SMS worker could not take its lock again (its old connection has it)');
+      }
       if (this.#stopped) {
         await client.end();
         return;

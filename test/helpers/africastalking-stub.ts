@@ -14,6 +14,8 @@ export type StubMode =
   | { kind: 'ok' }
   /** Answers after `ms`. */
   | { kind: 'slow'; ms: number }
+  /** Takes the message at once (it is in `received`), answers after `ms`. */
+  | { kind: 'answer-late'; ms: number }
   | { kind: 'http-error'; status: number }
   /** Drops the connection without answering. */
   | { kind: 'reset' }
@@ -35,7 +37,7 @@ export interface ReceivedSms {
 export interface AfricasTalkingStub {
   /** The AT_BASE_URL to configure (…/version1). */
   baseUrl: string;
-  /** Messages the stub accepted (mode ok or slow), in order. */
+  /** Messages the stub accepted (mode ok, slow or answer-late), in order. */
   received: ReceivedSms[];
   /** Every request, accepted or not. */
   requestCount: () => number;
@@ -114,6 +116,7 @@ export async function startAfricasTalkingStub(
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, mode.ms));
         break;
+      case 'answer-late':
       case 'ok':
         break;
     }
@@ -125,6 +128,7 @@ export async function startAfricasTalkingStub(
       messageId,
       receivedAt: performance.now(),
     });
+    if (mode.kind === 'answer-late') await new Promise((resolve) => setTimeout(resolve, mode.ms));
     return reply(201, {
       SMSMessageData: {
         Message: 'Sent to 1/1 Total Cost: KES 0.8000',
