@@ -126,6 +126,7 @@ const COMMANDS: Record<string, Command> = {
       provider: createSmsProvider(config, logger),
       settings: config.sms.worker,
       logger,
+      databaseTimeouts: config.databaseTimeouts,
     });
     await worker.start();
     console.log(`SMS worker running (${config.sms.provider}); stop it with Ctrl+C or SIGTERM.`);

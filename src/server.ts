@@ -39,6 +39,7 @@ async function main(config: Config, options: { worker: boolean }): Promise<void>
         provider: createSmsProvider(config, logger),
         settings: config.sms.worker,
         logger,
+        databaseTimeouts: config.databaseTimeouts,
       })
     : undefined;
 

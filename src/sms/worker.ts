@@ -3,12 +3,10 @@
 // them under a lease (next_attempt_at), so no two send the same message at once.
 // A message whose worker died is taken again within seconds (worker-liveness.ts).
 import { randomInt } from 'node:crypto';
-import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
-import type { SmsWorkerSettings } from '../config.ts';
-import type { Orm } from '../db/client.ts';
-import * as schema from '../db/schema.ts';
+import type { DatabaseTimeouts, SmsWorkerSettings } from '../config.ts';
+import { connect, type Database } from '../db/client.ts';
 import { applyKeptDeliveryReport, forgetUnmatchedDeliveryReports } from './delivery-reports.ts';
 import { SMS_CHANNEL } from './outbox.ts';
 import { releaseClaimsOfGoneWorkers, sendEndsWithinMs, takeWorkerLock } from './worker-liveness.ts';
@@ -27,9 +25,7 @@ interface ClaimedSms {
 }
 
 export class SmsWorker {
-  readonly #pool: pg.Pool;
-  /** The same pool, for the queries shared with the webhook. */
-  readonly #orm: Orm;
+  readonly #db: Database;
   readonly #provider: SmsProvider;
   readonly #settings: SmsWorkerSettings;
   readonly #logger: FastifyBaseLogger;
@@ -50,21 +46,14 @@ export class SmsWorker {
     provider: SmsProvider;
     settings: SmsWorkerSettings;
     logger: FastifyBaseLogger;
+    /** The server's; the defaults otherwise. */
+    databaseTimeouts?: DatabaseTimeouts;
   }) {
     this.#databaseUrl = options.databaseUrl;
     this.#provider = options.provider;
     this.#settings = options.settings;
     this.#logger = options.logger.child({ component: 'sms-worker' });
-    this.#pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: POOL_SIZE,
-      connectionTimeoutMillis: 10_000,
-    });
-    this.#orm = drizzle({ client: this.#pool, schema });
-    // An idle connection lost (database restart) must not crash the process.
-    this.#pool.on('error', (error) =>
-      this.#logger.warn({ err: error }, 'SMS worker lost an idle database connection'),
-    );
+    this.#db = connect(options.databaseUrl, POOL_SIZE, this.#logger, options.databaseTimeouts);
   }
 
   /** Listens for new orders and polls as a fallback; sends what is due at once. */
@@ -89,7 +78,7 @@ export class SmsWorker {
     // Last: the lock it holds keeps other workers off the messages in flight.
     await this.#listener?.end().catch(() => {});
     this.#listener = undefined;
-    if (!this.#pool.ending) await this.#pool.end();
+    if (!this.#db.pool.ending) await this.#db.close();
   }
 
   /** Drains now; if a drain is running, it goes round once more when done. */
@@ -160,7 +149,7 @@ export class SmsWorker {
    * worker died, each time: give up on it rather than claim it forever.
    */
   async #failAbandoned(): Promise<void> {
-    await this.#pool.query({
+    await this.#db.pool.query({
       name: 'fail_abandoned_sms',
       text: `update sms_messages
              set status = 'failed', claimed_by = null, updated_at = now(),
@@ -174,12 +163,12 @@ export class SmsWorker {
   async #sweep(): Promise<void> {
     await this.#releaseClaimsOfGoneWorkers();
     await this.#failMessagesOfDeletedOrders();
-    await forgetUnmatchedDeliveryReports(this.#orm);
+    await forgetUnmatchedDeliveryReports(this.#db.orm);
   }
 
   /** Takes the messages of workers that are gone, waking up when they are due. */
   async #releaseClaimsOfGoneWorkers(): Promise<void> {
-    const dueInMs = await releaseClaimsOfGoneWorkers(this.#pool);
+    const dueInMs = await releaseClaimsOfGoneWorkers(this.#db.pool);
     if (dueInMs.length === 0) return;
     this.#logger.warn({ messages: dueInMs.length }, 'SMS claimed by a worker that is gone');
     clearTimeout(this.#recoveryTimer);
@@ -191,7 +180,7 @@ export class SmsWorker {
    * or left `sending` by a worker that is gone.
    */
   async #failMessagesOfDeletedOrders(): Promise<void> {
-    await this.#pool.query({
+    await this.#db.pool.query({
       name: 'fail_sms_of_deleted_orders',
       text: `update sms_messages
              set status = 'failed', claimed_by = null, updated_at = now(),
@@ -207,7 +196,7 @@ export class SmsWorker {
   async #claim(limit: number): Promise<ClaimedSms[]> {
     // MATERIALIZED: the CTE runs once, so LIMIT bounds the rows locked; as a plain
     // `id in (subquery)` the planner may rescan the subquery and lock more than it takes.
-    const { rows } = await this.#pool.query<ClaimedSms>({
+    const { rows } = await this.#db.pool.query<ClaimedSms>({
       name: 'claim_sms',
       text: `with due as materialized (
                select id from sms_messages
@@ -254,7 +243,7 @@ export class SmsWorker {
     // message meanwhile, its outcome is the one to keep.
     const ours = [sms.id, sms.attempts];
     if (result.outcome === 'sent') {
-      const { rowCount } = await this.#pool.query({
+      const { rowCount } = await this.#db.pool.query({
         name: 'record_sms_sent',
         text: `update sms_messages
                set status = 'sent', claimed_by = null, provider = $3, provider_message_id = $4,
@@ -279,7 +268,7 @@ export class SmsWorker {
       if (result.providerMessageId === undefined) return;
       // After the send is recorded (committed), never before: see delivery-reports.ts.
       const reported = await applyKeptDeliveryReport(
-        this.#orm,
+        this.#db.orm,
         this.#provider.name,
         result.providerMessageId,
       );
@@ -293,7 +282,7 @@ export class SmsWorker {
     const finalFailure =
       result.outcome === 'failed' || (sms.attempts >= this.#settings.maxAttempts && !keepTrying);
     const delayMs = finalFailure ? 0 : backoffMs(sms.attempts, this.#settings);
-    await this.#pool.query({
+    await this.#db.pool.query({
       name: 'record_sms_failure',
       text: `update sms_messages
              set status = $3, claimed_by = null, last_error = $4, provider = $5,
