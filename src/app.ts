@@ -7,14 +7,14 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { authRoutes } from './auth/auth.routes.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { OidcSignIn } from './auth/oidc.ts';
-import { registerBodyParsers } from './body-parsers.ts';
+import { parseQueryString, registerBodyParsers } from './body-parsers.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { answerClientError, answerFrameworkError, registerErrorHandler } from './error-handler.ts';
 import { securityHeaders } from './security-headers.ts';
 import { healthRoutes } from './health.routes.ts';
 import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
-import { trackRouteMethods } from './legacy/method-not-allowed.ts';
+import { trackRouteMethods } from './legacy/allowed-methods.ts';
 import { legacyOrderRoutes } from './legacy/orders.routes.ts';
 import { registerAllowedHosts } from './allowed-hosts.ts';
 import { registerRateLimits } from './rate-limits.ts';
@@ -43,7 +43,11 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     genReqId: () => randomUUID(),
     // The original app answered each path with and without the trailing slash. Ids
     // longer than UUIDs still reach the routes, which explain what a UUID is.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      maxParamLength: 1000,
+      querystringParser: parseQueryString,
+    },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -71,7 +75,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     if (closing) void reply.header('Connection', 'close');
   });
 
-  const addMethodNotAllowedRoutes = trackRouteMethods(
+  const addAllowedMethodRoutes = trackRouteMethods(
     app,
     (url) => url.startsWith('/api/') && !url.startsWith('/api/v1/'),
   );
@@ -87,7 +91,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   };
   await app.register(legacyOrderRoutes(deps.db, config, orderSettings));
 
-  addMethodNotAllowedRoutes();
+  addAllowedMethodRoutes();
 
   return app;
 }

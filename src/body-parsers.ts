@@ -1,5 +1,6 @@
 // Request bodies: JSON (as DRF clients send) and HTML-form encoding (which DRF also
-// accepted, and which Africa's Talking uses for its callbacks). Both refuse bytes
+// accepted, and which Africa's Talking uses for its callbacks); and query strings,
+// read as Django reads them. Both body parsers refuse bytes
 // that are not UTF-8 and text PostgreSQL cannot store, instead of letting the
 // decoder swap them for U+FFFD or the database answer with an error.
 import type { FastifyInstance } from 'fastify';
@@ -94,6 +95,17 @@ function unstorableText(value: unknown): string | undefined {
     if (problem !== undefined) return problem;
   }
   return undefined;
+}
+
+/**
+ * Query strings as Django's QueryDict reads them for `request.GET[name]`: the last of
+ * repeated parameters wins (`?page=1&page=2` is page 2), where Fastify's parser would
+ * make an array that every schema refuses.
+ */
+export function parseQueryString(text: string): Record<string, string> {
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of new URLSearchParams(text)) query[key] = value;
+  return query;
 }
 
 export function registerBodyParsers(app: FastifyInstance): void {

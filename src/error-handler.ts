@@ -144,6 +144,7 @@ function schemaErrorFields(error: FastifyError, request: FastifyRequest): FieldE
   const add = (field: string, message: string) => {
     fields[field] ??= [message];
   };
+  const numberFields = new Set<string>();
   for (const issue of error.validation ?? []) {
     const field = issue.instancePath.split('/')[1];
     if (field === undefined) {
@@ -162,8 +163,13 @@ function schemaErrorFields(error: FastifyError, request: FastifyRequest): FieldE
     }
     const value = (data as Record<string, unknown>)[field];
     if (value === null) add(field, 'This field may not be null.');
-    else if (issue.keyword === 'anyOf') fields[field] = ['A valid number is required.'];
-    else if (issue.keyword === 'type' && (issue.params as { type?: string }).type === 'string') {
+    else if (issue.keyword === 'anyOf') {
+      // A union that takes a number (amount: a number or a decimal string) says so;
+      // others (a string or null) keep the message of their first alternative.
+      if (numberFields.has(field)) fields[field] = ['A valid number is required.'];
+    } else if (issue.keyword === 'type' && (issue.params as { type?: string }).type === 'number') {
+      numberFields.add(field);
+    } else if (issue.keyword === 'type' && (issue.params as { type?: string }).type === 'string') {
       add(field, 'Not a valid string.');
     } else if (issue.keyword === 'type' && (issue.params as { type?: string }).type === 'boolean') {
       add(field, 'Must be a valid boolean.');

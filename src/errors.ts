@@ -39,3 +39,7 @@ export class AppError extends Error {
 export function validationError(fields: FieldErrors): AppError {
   return new AppError('validation_failed', 'Invalid input.', fields);
 }
+
+export function isValidationError(error: unknown): error is AppError {
+  return error instanceof AppError && error.kind === 'validation_failed';
+}

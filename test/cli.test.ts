@@ -1,6 +1,7 @@
 // The `customer-orders` command, run as a user runs it: a child process on a real database.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { after, test } from 'node:test';
 import { adminQuery, databaseUrl as urlOfDatabase } from './helpers/postgres-admin.ts';
 import { buildTestApp } from './helpers/build-app.ts';
@@ -91,11 +92,16 @@ test('when the CLI migrates, it names the migrations it applied, or says none we
   t.after(() => adminQuery(adminUrl, `drop database if exists ${name} with (force)`));
   const migrate = () => runCli(['migrate'], { DATABASE_URL: urlOfDatabase(adminUrl, name) });
 
+  const journal = JSON.parse(await readFile('migrations/meta/_journal.json', 'utf8')) as {
+    entries: { tag: string }[];
+  };
+  const tags = journal.entries.map((entry) => entry.tag);
+  assert.ok(tags.length >= 3 && tags[0] === '0000_init');
   assert.equal(
     (await migrate()).stdout,
-    'Applied 3 migrations: 0000_init, 0001_sessions, 0002_sms_outbox.\n',
+    `Applied ${tags.length} migrations: ${tags.join(', ')}.\n`,
   );
-  assert.equal((await migrate()).stdout, 'Already up to date (3 migrations).\n');
+  assert.equal((await migrate()).stdout, `Already up to date (${tags.length} migrations).\n`);
 });
 
 test('when the CLI lists tokens or SMS messages, it prints aligned columns, or JSON with --json', async () => {

@@ -77,7 +77,7 @@ test('when a customer is viewed, it answers with details and orders as the origi
         ['socks', 12],
       ],
     );
-    assert.match(body.orders[0].created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(body.orders[0].created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/);
   }
 });
 
@@ -90,7 +90,7 @@ test('when the customer does not exist, it answers 404 with the original error',
 test('when the id is not a UUID, it answers 400', async () => {
   const response = await app.inject({ url: '/api/view-customer/42', headers: auth });
   assert.equal(response.statusCode, 400);
-  assert.deepEqual(response.json(), { error: '“42” is not a valid UUID.' });
+  assert.deepEqual(response.json(), { error: "['“42” is not a valid UUID.']" });
 });
 
 test('when a customer is updated, only the fields sent change and unknown ones are ignored', async () => {
@@ -192,9 +192,9 @@ test('when an unknown customer is deleted, it answers 404', async () => {
 
 test('when a known path is called with another method, it answers 405 with Allow, as DRF did', async () => {
   const cases: [string, 'GET' | 'DELETE' | 'POST' | 'PUT', string][] = [
-    ['/api/add-customer/', 'GET', 'POST'],
-    ['/api/get-customers', 'DELETE', 'GET, HEAD'],
-    [`/api/update-customer/${UNKNOWN_ID}/`, 'POST', 'PUT'],
+    ['/api/add-customer/', 'GET', 'POST, OPTIONS'],
+    ['/api/get-customers', 'DELETE', 'GET, OPTIONS'],
+    [`/api/update-customer/${UNKNOWN_ID}/`, 'POST', 'PUT, OPTIONS'],
   ];
   for (const [url, method, allow] of cases) {
     const response = await app.inject({ method, url, headers: auth });

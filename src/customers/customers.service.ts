@@ -1,4 +1,4 @@
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { asc, count, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { customers, orders, type CustomerRow, type OrderRow } from '../db/schema.ts';
@@ -70,7 +70,7 @@ export async function getCustomer(db: Queryable, id: string): Promise<Customer> 
 export async function getCustomerWithOrders(
   db: Queryable,
   id: string,
-): Promise<{ customer: Customer; orders: OrderRow[] }> {
+): Promise<{ customer: Customer; orders: PreciseOrderRow[] }> {
   // Both at once: one round trip of latency; the orders are dropped if there is no customer.
   const [customer, customerOrders] = await Promise.all([
     findCustomer(db, id),
@@ -80,9 +80,18 @@ export async function getCustomerWithOrders(
   return { customer, orders: customerOrders };
 }
 
-export function listOrdersOfCustomer(db: Queryable, customerId: string): Promise<OrderRow[]> {
+/** An order with the microseconds of its creation time, which a JavaScript Date drops. */
+export type PreciseOrderRow = OrderRow & { createdAtMicroseconds: number };
+
+export function listOrdersOfCustomer(
+  db: Queryable,
+  customerId: string,
+): Promise<PreciseOrderRow[]> {
   return db
-    .select()
+    .select({
+      ...getTableColumns(orders),
+      createdAtMicroseconds: sql<number>`extract(microseconds from ${orders.createdAt})::int % 1000000`,
+    })
     .from(orders)
     .where(eq(orders.customerId, customerId))
     .orderBy(asc(orders.createdAt), asc(orders.id))

@@ -1,6 +1,5 @@
 // How the original app rendered customers and orders.
-import type { Customer } from '../customers/customers.service.ts';
-import type { OrderRow } from '../db/schema.ts';
+import type { Customer, PreciseOrderRow } from '../customers/customers.service.ts';
 import type { Order } from '../orders/orders.service.ts';
 
 export function legacyCustomer(customer: Customer) {
@@ -22,12 +21,23 @@ export function legacyOrder(order: Order) {
  * (ISO 8601) and a Decimal that DRF's encoder wrote as a JSON number. JSON.rawJSON
  * writes the stored decimal text as that number without passing through a float.
  */
-export function legacyCustomerOrder(order: OrderRow) {
+export function legacyCustomerOrder(order: PreciseOrderRow) {
   return {
-    created_at: order.createdAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    created_at: pythonIsoFormat(order.createdAt, order.createdAtMicroseconds),
     item: order.item,
     amount: JSON.rawJSON(order.amount),
   };
+}
+
+/**
+ * Python's datetime.isoformat() in UTC, as DRF wrote it with `+00:00` made `Z`:
+ * microseconds when the time has any (`…44.960000Z`), none otherwise (`…44Z`).
+ */
+function pythonIsoFormat(date: Date, microseconds: number): string {
+  const seconds = date.toISOString().slice(0, 19);
+  return microseconds === 0
+    ? `${seconds}Z`
+    : `${seconds}.${String(microseconds).padStart(6, '0')}Z`;
 }
 
 const MONTHS = [

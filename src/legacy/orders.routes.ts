@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
-import { AppError } from '../errors.ts';
+import { customerNotFound, findCustomer } from '../customers/customers.service.ts';
+import { AppError, isValidationError } from '../errors.ts';
 import {
   createOrder,
   deleteOrder,
@@ -92,8 +93,25 @@ export function legacyOrderRoutes(
         },
       },
       async (request, reply) => {
-        const order = await createOrder(db.orm, request.body, orderSettings);
-        return reply.code(201).send(legacyOrder(order));
+        const customerId = request.body.customer_id;
+        // The original looked the customer up first: no id is "not found", a malformed
+        // one Django's ValidationError, an unknown one 404 whatever else is wrong.
+        if (customerId === undefined || customerId === null) throw customerNotFound();
+        requireUuid(customerId);
+        try {
+          const order = await createOrder(
+            db.orm,
+            { ...request.body, customer_id: customerId },
+            orderSettings,
+          );
+          return await reply.code(201).send(legacyOrder(order));
+        } catch (error) {
+          // Only on this error path, so that the answer stays one round trip.
+          if (isValidationError(error) && (await findCustomer(db.orm, customerId)) === undefined) {
+            throw customerNotFound();
+          }
+          throw error;
+        }
       },
     );
 
