@@ -19,6 +19,7 @@ import { listSmsMessages, retryFailedSms } from './sms/outbox.ts';
 import { notifySmsWorkers } from './sms/wake-up.ts';
 import { createSmsProvider } from './sms/providers/index.ts';
 import { SmsWorker } from './sms/worker.ts';
+import { isDatabaseUnavailable, rootCauseMessage } from './db/errors.ts';
 import { openDatabase, runMigrations, type Database, type MigrationsRun } from './db/client.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './fields.ts';
@@ -312,6 +313,10 @@ try {
     process.exitCode = 1;
   } else if (error instanceof UnusableDatabaseError) {
     console.error(`customer-orders: ${error.message}`);
+    process.exitCode = 1;
+  } else if (isDatabaseUnavailable(error)) {
+    // The database went away during the command.
+    console.error(`customer-orders: the database stopped answering: ${rootCauseMessage(error)}`);
     process.exitCode = 1;
   } else {
     console.error('customer-orders:', error);

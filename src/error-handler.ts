@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from './db/errors.ts';
+import { isDatabaseUnavailable, rootCauseMessage } from './db/errors.ts';
 import { AppError, type FieldErrors } from './errors.ts';
 
 interface Answer {
@@ -14,13 +14,6 @@ interface Answer {
 
 // Long enough for a restarting PostgreSQL to come back, short enough not to matter.
 const DATABASE_RETRY_AFTER_SECONDS = 5;
-
-/** The root cause's message: pg's errors are wrapped by drizzle's, which carry the whole query. */
-function rootCauseMessage(error: unknown): string {
-  let root = error;
-  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
-  return root instanceof Error ? root.message : String(root);
-}
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {

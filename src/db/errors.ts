@@ -56,3 +56,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** node-postgres gave up waiting for an answer (query_timeout). */
 export const isQueryReadTimeout = (error: unknown) =>
   error instanceof Error && error.message === 'Query read timeout';
+
+/** The innermost cause's message: drizzle wraps pg's errors in ones that carry the whole query. */
+export function rootCauseMessage(error: unknown): string {
+  let root = error;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  return root instanceof Error ? root.message : String(root);
+}
