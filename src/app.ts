@@ -39,7 +39,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
     genReqId: () => randomUUID(),
     // The original app answered each path with and without the trailing slash. Ids
     // longer than UUIDs still reach the routes, which explain what a UUID is.
@@ -94,4 +94,10 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   addAllowedMethodRoutes();
 
   return app;
+}
+
+/** Fastify's form of TRUST_PROXY: a number of hops counts from our side. */
+function trustedProxies(setting: Config['trustProxy']) {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting;
+  return setting === false ? false : [...setting];
 }

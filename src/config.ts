@@ -1,6 +1,7 @@
 // The only reader of process.env. Every variable is checked here, once, at start:
 // a bad value stops the process with one line naming it, never later at a request.
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseDuration } from './duration.ts';
 
@@ -13,7 +14,11 @@ export interface Config {
   readonly publicUrl: URL;
   /** Host names requests may be for (Django's ALLOWED_HOSTS patterns), lower-case. */
   readonly allowedHosts: readonly string[];
-  readonly trustProxy: boolean;
+  /**
+   * Which X-Forwarded-* to believe: none (false), the last N hops (the proxies in
+   * front of us), or those sent by these addresses or CIDR ranges.
+   */
+  readonly trustProxy: false | number | readonly string[];
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
   readonly databaseTimeouts: DatabaseTimeouts;
@@ -176,7 +181,7 @@ export function parseConfig(env: Env): Config {
     port,
     publicUrl,
     allowedHosts: allowedHosts(read, publicUrl, nodeEnv),
-    trustProxy: boolean(read, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(read),
     databaseUrl,
     databasePoolSize: integer(read, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     databaseTimeouts: {
@@ -290,6 +295,36 @@ function rateLimit(read: Reader, name: string, fallback: string): RateLimit | un
   }
   // Past 2^53 a count is no limit at all; keep it a safe integer for the counters.
   return { max: Math.min(Number(count), Number.MAX_SAFE_INTEGER), windowMs };
+}
+
+/**
+ * TRUST_PROXY: `true` means the one proxy in front of us, never "believe every hop":
+ * the leftmost X-Forwarded-For entry is whatever the client wrote, and the address is
+ * what rate limits count by.
+ */
+function trustProxy(read: Reader): Config['trustProxy'] {
+  const value = read('TRUST_PROXY');
+  if (value === undefined) return false;
+  if (/^\d{1,2}$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  const lower = value.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lower)) return 1;
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  const addresses = list(value);
+  if (!addresses.every(isAddressOrRange)) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true, false, a number of proxies, or their addresses like 10.0.0.0/8 (got "${value}")`,
+    );
+  }
+  return addresses;
+}
+
+function isAddressOrRange(text: string): boolean {
+  const [address = '', prefix, extra] = text.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 /**

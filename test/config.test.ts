@@ -68,3 +68,15 @@ test('when the issuer is on a loopback host, http:// is accepted (local test pro
     'localhost',
   );
 });
+
+test('when TRUST_PROXY is true, one proxy hop is trusted, never every hop; numbers and addresses work too', () => {
+  assert.equal(parseConfig({}).trustProxy, false);
+  assert.equal(parseConfig({ TRUST_PROXY: 'true' }).trustProxy, 1);
+  assert.equal(parseConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.equal(parseConfig({ TRUST_PROXY: 'off' }).trustProxy, false);
+  assert.deepEqual(parseConfig({ TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy, [
+    '10.0.0.0/8',
+    '::1',
+  ]);
+  assert.throws(() => parseConfig({ TRUST_PROXY: '10.0.0.0/33' }), /TRUST_PROXY/);
+});

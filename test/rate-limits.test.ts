@@ -120,3 +120,28 @@ test('when RATE_LIMIT_API is off or huge, nothing is throttled', async (t) => {
     assert.deepEqual(answers, Array(30).fill(401), setting);
   }
 });
+
+test('when behind a trusted proxy, the address is the one the proxy saw, not one the client wrote', async (t) => {
+  const proxied = await buildTestApp(t, { RATE_LIMIT_API: '5/1m', TRUST_PROXY: 'true' });
+  const answers = [];
+  for (let index = 0; index < 30; index += 1) {
+    const response = await proxied.app.inject({
+      url: '/api/get-customers/',
+      remoteAddress: '127.0.0.1',
+      headers: {
+        authorization: `Token co_made-up-${index}`,
+        // What an appending proxy sends: the client's own claim, then the address it saw.
+        'x-forwarded-for': `10.9.8.${index}, 203.0.113.7`,
+      },
+    });
+    answers.push(response.statusCode);
+  }
+  assert.deepEqual(answers, [...Array(5).fill(401), ...Array(25).fill(429)]);
+
+  const victim = await proxied.app.inject({
+    url: '/api/get-customers/',
+    remoteAddress: '127.0.0.1',
+    headers: { ...proxied.auth, 'x-forwarded-for': '203.0.113.99' },
+  });
+  assert.equal(victim.statusCode, 200, 'another client of the proxy is not throttled');
+});
