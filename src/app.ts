@@ -39,6 +39,15 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Node's default is none: a client that stops half-way through its body would hold
+    // its connection (and delay every shutdown) for ever.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      // Node enforces requestTimeout only when headersTimeout is no longer (its
+      // default is 60 s), and checks every connectionsCheckingInterval (30 s).
+      headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(5000, config.requestTimeoutMs),
+    },
     trustProxy: trustedProxies(config.trustProxy),
     genReqId: () => randomUUID(),
     // The original app answered each path with and without the trailing slash. Ids

@@ -12,6 +12,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly publicUrl: URL;
+  /** Longest time a client may take to send a whole request; then 408. */
+  readonly requestTimeoutMs: number;
   /** Host names requests may be for (Django's ALLOWED_HOSTS patterns), lower-case. */
   readonly allowedHosts: readonly string[];
   /**
@@ -181,6 +183,7 @@ export function parseConfig(env: Env): Config {
     port,
     publicUrl,
     allowedHosts: allowedHosts(read, publicUrl, nodeEnv),
+    requestTimeoutMs: duration(read, 'REQUEST_TIMEOUT', '30s'),
     trustProxy: trustProxy(read),
     databaseUrl,
     databasePoolSize: integer(read, 'DATABASE_POOL_SIZE', 10, 1, 1000),

@@ -786,3 +786,26 @@ test('when a request is refused before routing (431, bad header, bad request lin
   assert.match(tooLongId, /^HTTP\/1.1 414 /);
   assert.match(tooLongId, /\{"detail":"A part of the URL is too long\."\}$/);
 });
+
+test('when a client stops sending its body, it gets 408 after REQUEST_TIMEOUT instead of holding the connection', async (t) => {
+  const listening = await buildTestApp(t, { REQUEST_TIMEOUT: '1s' });
+  await listening.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = listening.app.server.address() as AddressInfo;
+  const started = Date.now();
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(
+        `POST /api/add-customer/ HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${listening.auth.authorization}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na',
+      ),
+    );
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+    setTimeout(() => socket.destroy(), 10_000).unref();
+  });
+  assert.match(answer, /^HTTP\/1.1 408 /);
+  assert.match(answer, /\{"detail":"The request took too long to arrive\."\}$/);
+  assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+});

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { buildApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
 import { connect } from '../src/db/client.ts';
+import { isDatabaseUnavailable } from '../src/db/errors.ts';
 import { createTestToken, type TestApp } from './helpers/build-app.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { addCustomer, type LegacyCustomer } from './helpers/factories.ts';
@@ -204,4 +205,15 @@ test('when BEGIN fails because the connection hung, the connection is not lost t
   // The pool's only connection: lost for good if the failed BEGIN kept it checked out.
   const { rows } = await db.orm.execute(sql`select 1 as one`);
   assert.deepEqual(rows, [{ one: 1 }]);
+});
+
+test('when a client aborts its own upload, it is not taken for the database going away', () => {
+  // What Node's HTTP server raises when the client hangs up mid-body.
+  const clientAbort = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+  assert.equal(isDatabaseUnavailable(clientAbort), false);
+  const databaseReset = Object.assign(new Error('read ECONNRESET'), {
+    code: 'ECONNRESET',
+    syscall: 'read',
+  });
+  assert.equal(isDatabaseUnavailable(new Error('Failed query', { cause: databaseReset })), true);
 });

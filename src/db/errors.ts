@@ -43,7 +43,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
       if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code)) return true;
-      if (UNAVAILABLE_SYSTEM_CODES.has(code)) return true;
+      // A socket's own failure (`read ECONNRESET`) carries its syscall; a client
+      // hanging up on its request is an ECONNRESET too, but without one.
+      const syscall = (current as { syscall?: unknown }).syscall;
+      if (UNAVAILABLE_SYSTEM_CODES.has(code) && syscall !== undefined) return true;
     }
     if (UNAVAILABLE_MESSAGES.some((message) => current.message.startsWith(message))) return true;
     // Node reports a refused connection to every address of a host as one AggregateError.
