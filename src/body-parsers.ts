@@ -36,6 +36,9 @@ export function parseJsonBody(text: string): unknown {
       return value;
     });
   } catch (error) {
+    // The reviver recurses: thousands of nested arrays overflow the stack.
+    if (error instanceof RangeError)
+      throw new BodyParseError('JSON parse error - nested too deeply.');
     throw new BodyParseError(`JSON parse error - ${(error as Error).message}`);
   }
 }

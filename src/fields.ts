@@ -20,9 +20,11 @@ export function checkUuid(value: string): string {
   return value;
 }
 
-// C0 and C1 control characters (tab and newline among them): in a name or an item
-// they only make trouble, e.g. an escape sequence in an SMS or a terminal.
-const CONTROL_CHARACTER = /\p{Cc}/u;
+// C0 and C1 control characters (tab and newline among them), and the explicit
+// bidirectional embeddings, overrides and isolates: in a name or an item they only
+// make trouble (an escape sequence in a terminal, "evil\u202egnp.exe" shown as
+// "evilexe.png"). Right-to-left scripts need none of them.
+const CONTROL_CHARACTER = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
 // Text that shows nothing: spaces, format characters such as zero-width spaces and
 // joiners, the default-ignorable fillers (U+3164…), and the blank braille pattern.
 const INVISIBLE_ONLY = /^[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]*$/u;

@@ -175,6 +175,18 @@ const badInputs: BadInput[] = [
     expected: fieldError('item', MESSAGES.control),
   },
   {
+    name: 'when a name carries a right-to-left override, it answers 400',
+    request: addCustomerWith({ name: '"evil\\u202egnp.exe"' }),
+    status: 400,
+    expected: fieldError('name', MESSAGES.control),
+  },
+  {
+    name: 'when the JSON nests deeper than the parser goes, it says so without internals',
+    request: jsonRequest('POST', '/api/add-customer/', '['.repeat(5000) + ']'.repeat(5000)),
+    status: 400,
+    expected: { body: { detail: 'JSON parse error - nested too deeply.' } },
+  },
+  {
     name: 'when a name is only invisible characters, it is blank',
     request: addCustomerWith({ name: '"\\u200b\\u2060\\u3164\\u2800\\u00ad \\ufeff"' }),
     status: 400,
@@ -527,7 +539,7 @@ const badInputs: BadInput[] = [
   },
 
   // Pages
-  ...['0', '-1', 'abc', '1.5', '', '1000'].map((page): BadInput => ({
+  ...['0', '-1', 'abc', '1.5', '1000'].map((page): BadInput => ({
     name: `when the customers page is "${page}", it answers 404 Invalid page`,
     request: get(`/api/get-customers/?page=${page}`),
     status: 404,

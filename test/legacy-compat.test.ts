@@ -108,3 +108,21 @@ test('when an order’s time has microseconds, view-customer writes them as DRF 
   const times = response.json().orders.map((row: { created_at: string }) => row.created_at);
   assert.deepEqual(times, ['2022-01-19T09:09:44.960000Z', '2022-01-19T09:10:02Z']);
 });
+
+test('when page is written as Python’s int() reads it, it is that page, as in Django', async () => {
+  const page = async (value: string) => {
+    const response = await call('GET', `/api/get-customers/?page=${value}`);
+    return response.statusCode === 200 ? response.json().previous : response.statusCode;
+  };
+  const first = null;
+  const second = 'http://localhost/api/get-customers/';
+  assert.equal(await page(''), first, 'empty is page 1 (page or 1)');
+  assert.equal(await page('%2B1'), first, '+1');
+  assert.equal(await page('%201%20'), first, 'spaces around');
+  assert.equal(await page('%EF%BC%92'), second, 'fullwidth 2');
+  assert.equal(await page('%D9%A2'), second, 'Arabic-Indic 2');
+  assert.equal(await page('0_2'), second, 'underscore between digits');
+  for (const invalid of ['0', '-1', '1.0', '_2', '2_', '1__0', 'x', '99999']) {
+    assert.equal(await page(invalid), 404, invalid);
+  }
+});

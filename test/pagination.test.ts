@@ -52,7 +52,7 @@ test('when page_size is passed, it is ignored but kept in the links', async () =
 });
 
 test('when a page past the end or a malformed page is asked for, it answers 404 Invalid page', async () => {
-  for (const page of ['4', '0', '-1', 'abc', '1.5', '', '99999999999999']) {
+  for (const page of ['4', '0', '-1', 'abc', '1.5', '99999999999999']) {
     const response = await get(`/api/get-customers/?page=${page}`);
     assert.equal(response.statusCode, 404, `page=${page}`);
     assert.deepEqual(response.json(), { detail: 'Invalid page.' });

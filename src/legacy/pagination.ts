@@ -37,12 +37,32 @@ export async function legacyPage<Row, Result>(
   };
 }
 
+/**
+ * DRF's `query_params.get('page') or 1`, read as Django's paginator reads it, with
+ * Python's int(): surrounding spaces, a sign, underscores between digits and the
+ * digits of any script are fine (` +1 `, `1_0`, `１`); anything else is invalid.
+ */
 function parsePageParameter(query: unknown): number | 'last' {
   const page = (query as { page?: unknown }).page;
-  if (page === undefined) return 1;
+  if (page === undefined || page === '') return 1;
   if (page === 'last') return 'last';
-  if (typeof page !== 'string' || !/^\d{1,9}$/.test(page) || Number(page) < 1) throw invalidPage();
-  return Number(page);
+  const match = typeof page === 'string' ? PYTHON_INT.exec(page.trim()) : null;
+  const digits = match?.[2]?.replaceAll('_', '');
+  const number = digits === undefined ? NaN : Number([...digits].map(digitValue).join(''));
+  if (!Number.isSafeInteger(number) || match?.[1] === '-' || number < 1) throw invalidPage();
+  return number;
+}
+
+const PYTHON_INT = /^([+-]?)(\p{Nd}(?:_?\p{Nd})*)$/u;
+
+/** The value of a decimal digit of any script: each script's digits run 0–9 in a row. */
+function digitValue(digit: string): number {
+  const ascii = digit.normalize('NFKC'); // fullwidth and mathematical digits
+  if (/^[0-9]$/.test(ascii)) return Number(ascii);
+  const codePoint = digit.codePointAt(0) ?? 0;
+  let zero = codePoint;
+  while (codePoint - zero < 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero -= 1;
+  return codePoint - zero;
 }
 
 function pageRequest(pageNumber: number): PageRequest {
