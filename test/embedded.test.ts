@@ -32,7 +32,7 @@ test('the embedded server keeps its cluster, joins a running server, and recover
     async () => {
       const second = await startEmbeddedPostgres(dataDir, logger);
       assert.equal(new URL(second.url).port, new URL(first.url).port);
-      await second.stop(); // not its server: a no-op
+      await second.stop(); // the first still uses it: it keeps running
       assert.equal((await query(first.url, 'select note from marker')).rows[0]?.note, 'kept');
     },
   );

@@ -112,7 +112,9 @@ test('when an order’s time has microseconds, view-customer writes them as DRF 
 test('when page is written as Python’s int() reads it, it is that page, as in Django', async () => {
   const page = async (value: string) => {
     const response = await call('GET', `/api/get-customers/?page=${value}`);
-    return response.statusCode === 200 ? response.json().previous : response.statusCode;
+    return response.statusCode === 200
+      ? response.json<{ previous: string | null }>().previous
+      : response.statusCode;
   };
   const first = null;
   const second = 'http://localhost/api/get-customers/';

