@@ -23,6 +23,26 @@ function decodeUtf8(body: Buffer, onInvalid: () => Error): string {
 }
 
 /**
+ * A body parser that decodes the bytes as strict UTF-8, parses them, and refuses
+ * text PostgreSQL cannot store, whatever the content type.
+ */
+function strictTextParser(parse: (text: string) => unknown, notUtf8: () => Error) {
+  return (
+    _request: unknown,
+    body: string | Buffer,
+    done: (error: Error | null, body?: unknown) => void,
+  ) => {
+    try {
+      const parsed = parse(decodeUtf8(body as Buffer, notUtf8));
+      refuseUnstorableText(parsed);
+      done(null, parsed);
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  };
+}
+
+/**
  * JSON.parse with two changes: an `amount` number keeps its source text, so money
  * never becomes a float (1.10 stays "1.10", 0.1 + 0.2 never happens); and
  * `__proto__` keys are dropped, so no later object spread can touch a prototype.
@@ -44,7 +64,7 @@ export function parseJsonBody(text: string): unknown {
 }
 
 /** `a=1&b=%C3%A9` into a null-prototype object; the last of repeated keys wins, as in Django. */
-export function parseFormBody(text: string): Record<string, string> {
+function parseFormBody(text: string): Record<string, string> {
   const form: Record<string, string> = Object.create(null) as Record<string, string>;
   const errors: FieldErrors = {};
   for (const pair of text.split('&')) {
@@ -76,7 +96,7 @@ function decodeFormComponent(text: string): string | undefined {
  * surrogates (which have no UTF-8 form). Whatever the field, even one the route
  * ignores, so that no later change of route can let it through to a query.
  */
-export function refuseUnstorableText(body: unknown): void {
+function refuseUnstorableText(body: unknown): void {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
   const errors: FieldErrors = {};
   for (const [field, value] of Object.entries(body)) {
@@ -120,33 +140,17 @@ export function registerBodyParsers(app: FastifyInstance): void {
     }
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      const text = decodeUtf8(
-        body as Buffer,
-        () => new BodyParseError('JSON parse error - the body is not valid UTF-8.'),
-      );
-      const parsed = parseJsonBody(text);
-      refuseUnstorableText(parsed);
-      done(null, parsed);
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    strictTextParser(
+      parseJsonBody,
+      () => new BodyParseError('JSON parse error - the body is not valid UTF-8.'),
+    ),
+  );
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'buffer' },
-    (_request, body, done) => {
-      try {
-        const text = decodeUtf8(body as Buffer, () =>
-          validationError({ non_field_errors: [NOT_UTF8] }),
-        );
-        const form = parseFormBody(text);
-        refuseUnstorableText(form);
-        done(null, form);
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    },
+    strictTextParser(parseFormBody, () => validationError({ non_field_errors: [NOT_UTF8] })),
   );
 }

@@ -258,11 +258,19 @@ function integer(read: Reader, name: string, fallback: number, min: number, max:
 }
 
 function boolean(read: Reader, name: string, fallback: boolean): boolean {
-  const value = read(name)?.toLowerCase();
+  const value = read(name);
   if (value === undefined) return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-  if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  throw new ConfigError(name, `must be true or false (got "${value}")`);
+  const flag = booleanWord(value);
+  if (flag === undefined) throw new ConfigError(name, `must be true or false (got "${value}")`);
+  return flag;
+}
+
+/** true for 1/true/yes/on, false for 0/false/no/off (any case), else undefined. */
+function booleanWord(value: string): boolean | undefined {
+  const lower = value.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  return undefined;
 }
 
 function url(read: Reader, name: string, fallback: string): URL {
@@ -309,9 +317,8 @@ function trustProxy(read: Reader): Config['trustProxy'] {
   const value = read('TRUST_PROXY');
   if (value === undefined) return false;
   if (/^\d{1,2}$/.test(value)) return Number(value) === 0 ? false : Number(value);
-  const lower = value.toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(lower)) return 1;
-  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  const flag = booleanWord(value);
+  if (flag !== undefined) return flag ? 1 : false;
   const addresses = list(value);
   if (!addresses.every(isAddressOrRange)) {
     throw new ConfigError(
