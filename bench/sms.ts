@@ -89,7 +89,7 @@ async function throughput(url: string) {
         while (made < THROUGHPUT_MESSAGES) {
           made += 1;
           await createOrder(
-            db.orm,
+            db.pool,
             { customer_id: customerId, item: 'backlog', amount: '1.00' },
             {
               currency: config.defaultCurrency,

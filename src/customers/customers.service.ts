@@ -1,9 +1,20 @@
-import { asc, count, eq, getTableColumns, sql } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { customers, orders, type CustomerRow, type OrderRow } from '../db/schema.ts';
+import { customers, orders, type CustomerRow } from '../db/schema.ts';
+import type { SqlClient } from '../db/statement.ts';
 import { AppError, validationError } from '../errors.ts';
 import { checkFields, cleanText, normalizePhoneNumber } from '../fields.ts';
+import {
+  customerById,
+  customersPage,
+  customerWithOrders,
+  insertCustomer,
+  hasOrder,
+  type PreciseOrderRow,
+} from './customers.queries.ts';
+
+export type { PreciseOrderRow } from './customers.queries.ts';
 
 export type Customer = CustomerRow;
 
@@ -16,17 +27,11 @@ const DUPLICATE_PHONE = 'customer with this phone number already exists.';
 
 const CUSTOMER_RULES = { name: cleanText, phone_number: normalizePhoneNumber };
 
-export async function createCustomer(db: Queryable, input: CustomerInput): Promise<Customer> {
+export async function createCustomer(db: SqlClient, input: CustomerInput): Promise<Customer> {
   const { name, phone_number: phoneNumber } = checkFields(input, CUSTOMER_RULES, 'all');
   // ON CONFLICT keeps a race between two identical requests down to one row and
   // one clean 400, where a pre-check would let both through to the constraint.
-  const [created] = await db
-    .insert(customers)
-    .values({ name, phoneNumber })
-    .onConflictDoNothing({ target: customers.phoneNumber })
-    .returning()
-    .prepare('insert_customer')
-    .execute();
+  const [created] = await insertCustomer.rows(db, name, phoneNumber);
   if (created === undefined) throw validationError({ phone_number: [DUPLICATE_PHONE] });
   return created;
 }
@@ -51,73 +56,61 @@ export async function updateCustomer(
   }
 }
 
-export async function findCustomer(db: Queryable, id: string): Promise<Customer | undefined> {
-  const [row] = await db
-    .select()
-    .from(customers)
-    .where(eq(customers.id, id))
-    .prepare('customer_by_id')
-    .execute();
+export async function findCustomer(db: SqlClient, id: string): Promise<Customer | undefined> {
+  const [row] = await customerById.rows(db, id);
   return row;
 }
 
-export async function getCustomer(db: Queryable, id: string): Promise<Customer> {
+export async function getCustomer(db: SqlClient, id: string): Promise<Customer> {
   const customer = await findCustomer(db, id);
   if (customer === undefined) throw customerNotFound();
   return customer;
 }
 
+/** The customer and their orders, oldest first, in one statement. */
 export async function getCustomerWithOrders(
-  db: Queryable,
+  db: SqlClient,
   id: string,
 ): Promise<{ customer: Customer; orders: PreciseOrderRow[] }> {
-  // Both at once: one round trip of latency; the orders are dropped if there is no customer.
-  const [customer, customerOrders] = await Promise.all([
-    findCustomer(db, id),
-    listOrdersOfCustomer(db, id),
-  ]);
-  if (customer === undefined) throw customerNotFound();
-  return { customer, orders: customerOrders };
+  const rows = await customerWithOrders.rows(db, id);
+  const [first] = rows;
+  if (first === undefined) throw customerNotFound();
+  const customer: Customer = {
+    id: first.id,
+    name: first.name,
+    phoneNumber: first.phoneNumber,
+    createdAt: first.createdAt,
+    updatedAt: first.updatedAt,
+  };
+  // A customer without orders is one row whose order columns are null.
+  const orders = rows.filter(hasOrder).map((row): PreciseOrderRow => ({
+    id: row.order_id,
+    customerId: id,
+    item: row.order_item,
+    amount: row.order_amount,
+    currency: row.order_currency,
+    createdAt: row.order_createdAt,
+    updatedAt: row.order_updatedAt,
+    createdAtMicroseconds: row.order_createdAtMicroseconds,
+  }));
+  return { customer, orders };
 }
 
-/** An order with the microseconds of its creation time, which a JavaScript Date drops. */
-export type PreciseOrderRow = OrderRow & { createdAtMicroseconds: number };
-
-export function listOrdersOfCustomer(
-  db: Queryable,
-  customerId: string,
-): Promise<PreciseOrderRow[]> {
-  return db
-    .select({
-      ...getTableColumns(orders),
-      createdAtMicroseconds: sql<number>`extract(microseconds from ${orders.createdAt})::int % 1000000`,
-    })
-    .from(orders)
-    .where(eq(orders.customerId, customerId))
-    .orderBy(asc(orders.createdAt), asc(orders.id))
-    .prepare('orders_of_customer')
-    .execute();
-}
-
-/** One page in the original order (oldest first), with the total for page links. */
+/**
+ * One page in the original order (oldest first), with the total for page links.
+ * `page` 'last' is the last page, whatever the total.
+ */
 export async function listCustomersPage(
-  db: Queryable,
-  page: { offset: number; limit: number },
-): Promise<{ total: number; customers: Customer[] }> {
-  const [[totals], rows] = await Promise.all([
-    db.select({ total: count() }).from(customers).prepare('count_customers').execute(),
-    db
-      .select()
-      .from(customers)
-      .orderBy(asc(customers.createdAt), asc(customers.id))
-      // Placeholders keep the statement's text the same for every page (drizzle
-      // leaves out `offset 0`), as a named prepared statement requires.
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('offset'))
-      .prepare('customers_page')
-      .execute(page),
-  ]);
-  return { total: totals?.total ?? 0, customers: rows };
+  db: SqlClient,
+  request: { page: number | 'last' },
+): Promise<{ total: number; page: number; customers: Customer[] }> {
+  const rows = await customersPage.rows(db, request.page === 'last' ? 0 : request.page);
+  const [first] = rows;
+  return {
+    total: Number(first?.total ?? 0),
+    page: Number(first?.page ?? 1),
+    customers: rows.filter((row): row is (typeof rows)[number] & Customer => row.id !== null),
+  };
 }
 
 /**

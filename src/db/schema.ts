@@ -2,6 +2,7 @@
 // new SQL file under migrations/, which is committed and reviewed like code.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   check,
   char,
   index,
@@ -9,6 +10,7 @@ import {
   numeric,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -105,6 +107,23 @@ export const apiTokens = pgTable(
     index('api_tokens_user_id_idx').on(table.userId),
     check('api_tokens_scope_known', sql`${table.scope} in ('read', 'write')`),
   ],
+);
+
+/**
+ * How many rows customers and orders hold, kept exact by statement-level triggers in
+ * the same transaction as every insert, delete and truncate (migration 0005), so the
+ * original API's `count` costs a few rows instead of a count(*) over the table. Each
+ * table's count is split over shards (one per backend, by pid) that are summed when
+ * read: one row would make every concurrent writer wait for the previous commit.
+ */
+export const rowCounts = pgTable(
+  'row_counts',
+  {
+    tableName: text('table_name').notNull(),
+    shard: smallint('shard').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.tableName, table.shard] })],
 );
 
 export type CustomerRow = typeof customers.$inferSelect;

@@ -43,8 +43,8 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
           request,
           config.publicUrl,
           async (page) => {
-            const { total, customers } = await listCustomersPage(db.orm, page);
-            return { total, rows: customers };
+            const { total, page: number, customers } = await listCustomersPage(db.pool, page);
+            return { total, page: number, rows: customers };
           },
           legacyCustomer,
         ),
@@ -65,7 +65,7 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
       },
       async (request) => {
         const { customer, orders } = await getCustomerWithOrders(
-          db.orm,
+          db.pool,
           requireUuid(request.params.id),
         );
         return {
@@ -86,7 +86,7 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
         },
       },
       async (request, reply) => {
-        const customer = await createCustomer(db.orm, request.body);
+        const customer = await createCustomer(db.pool, request.body);
         return reply.code(201).send(legacyCustomer(customer));
       },
     );

@@ -50,8 +50,8 @@ export function legacyOrderRoutes(
           request,
           config.publicUrl,
           async (page) => {
-            const { total, orders } = await listOrdersPage(db.orm, page);
-            return { total, rows: orders };
+            const { total, page: number, orders } = await listOrdersPage(db.pool, page);
+            return { total, page: number, rows: orders };
           },
           legacyOrder,
         ),
@@ -73,9 +73,9 @@ export function legacyOrderRoutes(
       async (request) => {
         const { order_id: orderId, customer_id: customerId } = request.query;
         // As the original: an empty value counts as absent, order_id wins over customer_id.
-        if (orderId) return legacyOrder(await getOrder(db.orm, requireUuid(orderId)));
+        if (orderId) return legacyOrder(await getOrder(db.pool, requireUuid(orderId)));
         if (customerId) {
-          const orders = await listCustomerOrders(db.orm, requireUuid(customerId));
+          const orders = await listCustomerOrders(db.pool, requireUuid(customerId));
           return orders.map(legacyOrder);
         }
         throw new AppError('missing_lookup', 'Please pass customer_id or order_id');
@@ -100,14 +100,14 @@ export function legacyOrderRoutes(
         requireUuid(customerId);
         try {
           const order = await createOrder(
-            db.orm,
+            db.pool,
             { ...request.body, customer_id: customerId },
             orderSettings,
           );
           return await reply.code(201).send(legacyOrder(order));
         } catch (error) {
           // Only on this error path, so that the answer stays one round trip.
-          if (isValidationError(error) && (await findCustomer(db.orm, customerId)) === undefined) {
+          if (isValidationError(error) && (await findCustomer(db.pool, customerId)) === undefined) {
             throw customerNotFound();
           }
           throw error;
@@ -127,7 +127,7 @@ export function legacyOrderRoutes(
         },
       },
       async (request) =>
-        legacyOrder(await updateOrder(db.orm, requireUuid(request.params.id), request.body)),
+        legacyOrder(await updateOrder(db.pool, requireUuid(request.params.id), request.body)),
     );
 
     app.delete(

@@ -1,13 +1,14 @@
 // DRF's PageNumberPagination as the original app used it: 10 a page, `?page=N` or
 // `?page=last`, absolute next/previous links built from the request, `page_size` ignored.
 import type { FastifyRequest } from 'fastify';
+import { OFFSET_PAGE_SIZE } from '../db/offset-pages.ts';
 import { AppError } from '../errors.ts';
 
-export const LEGACY_PAGE_SIZE = 10;
+export const LEGACY_PAGE_SIZE = OFFSET_PAGE_SIZE;
 
 export interface PageRequest {
-  offset: number;
-  limit: number;
+  /** 1-based, or 'last' for the last page, whatever the total. */
+  page: number | 'last';
 }
 
 const invalidPage = () => new AppError('invalid_page', 'Invalid page.');
@@ -16,23 +17,16 @@ const invalidPage = () => new AppError('invalid_page', 'Invalid page.');
 export async function legacyPage<Row, Result>(
   request: FastifyRequest,
   publicUrl: URL,
-  fetch: (page: PageRequest) => Promise<{ total: number; rows: Row[] }>,
+  fetch: (page: PageRequest) => Promise<{ total: number; page: number; rows: Row[] }>,
   represent: (row: Row) => Result,
 ) {
-  const requested = parsePageParameter(request.query);
-  // `last` needs the total first; a plain number can fetch rows and total together.
-  let pageNumber = requested === 'last' ? 1 : requested;
-  let { total, rows } = await fetch(pageRequest(pageNumber));
+  const { total, page, rows } = await fetch({ page: parsePageParameter(request.query) });
   const pageCount = Math.max(1, Math.ceil(total / LEGACY_PAGE_SIZE));
-  if (requested === 'last' && pageCount > 1) {
-    pageNumber = pageCount;
-    ({ total, rows } = await fetch(pageRequest(pageNumber)));
-  }
-  if (pageNumber > pageCount) throw invalidPage();
+  if (page > pageCount) throw invalidPage();
   return {
     count: total,
-    next: pageNumber < pageCount ? pageLink(request, publicUrl, pageNumber + 1) : null,
-    previous: pageNumber > 1 ? pageLink(request, publicUrl, pageNumber - 1) : null,
+    next: page < pageCount ? pageLink(request, publicUrl, page + 1) : null,
+    previous: page > 1 ? pageLink(request, publicUrl, page - 1) : null,
     results: rows.map(represent),
   };
 }
@@ -63,10 +57,6 @@ function digitValue(digit: string): number {
   let zero = codePoint;
   while (codePoint - zero < 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero -= 1;
   return codePoint - zero;
-}
-
-function pageRequest(pageNumber: number): PageRequest {
-  return { offset: (pageNumber - 1) * LEGACY_PAGE_SIZE, limit: LEGACY_PAGE_SIZE };
 }
 
 /**

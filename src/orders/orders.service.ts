@@ -1,4 +1,5 @@
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import {
   customerNotFound,
   getCustomer,
@@ -7,11 +8,19 @@ import {
 } from '../customers/customers.service.ts';
 import type { Queryable } from '../db/client.ts';
 import { isForeignKeyViolation } from '../db/errors.ts';
-import { customers, orders, type OrderRow } from '../db/schema.ts';
+import { orders, type OrderRow } from '../db/schema.ts';
+import type { Nullable, SqlClient } from '../db/statement.ts';
 import { AppError } from '../errors.ts';
 import { checkFields, checkUuid, cleanText, parseAmount } from '../fields.ts';
-import { enqueueOrderSms } from '../sms/outbox.ts';
+import { orderSmsText } from '../sms/message.ts';
 import type { WakeSmsWorkers } from '../sms/wake-up.ts';
+import {
+  insertOrderWithSms,
+  orderById,
+  ordersPage,
+  updateOrderById,
+  type OrderWithCustomerRow,
+} from './orders.queries.ts';
 
 export type Order = OrderRow & { customer: Customer };
 
@@ -33,94 +42,78 @@ export interface OrderSettings {
 const ORDER_RULES = { customer_id: checkUuid, item: cleanText, amount: parseAmount };
 
 /**
- * The one way an order is created, whatever the route: a single transaction, so
- * what must happen with a new order (its SMS) commits or rolls back with it.
+ * The one way an order is created, whatever the route: the order and its SMS are
+ * written by one statement, so what must happen with a new order (its SMS) commits
+ * or rolls back with it.
  */
 export async function createOrder(
-  db: Queryable,
+  db: SqlClient,
   input: OrderInput,
   settings: OrderSettings,
 ): Promise<Order> {
   const { customer_id: customerId, item, amount } = checkFields(input, ORDER_RULES, 'all');
-  const order = await db.transaction(async (tx) => {
-    const customer = await getCustomer(tx, customerId);
-    try {
-      const [order] = await tx
-        .insert(orders)
-        .values({ customerId, item, amount, currency: settings.currency })
-        .returning()
-        .prepare('insert_order')
-        .execute();
-      if (order === undefined) throw new Error('insert returned no row');
-      // The customer's SMS, in this same transaction: no order without its SMS, and
-      // no SMS for an order that rolled back.
-      await enqueueOrderSms(
-        tx,
-        {
-          orderId: order.id,
-          to: customer.phoneNumber,
-          customerName: customer.name,
-          item: order.item,
-          amount: order.amount,
-          currency: order.currency,
-        },
-        settings.smsTemplate,
-      );
-      return { ...order, customer };
-    } catch (error) {
-      // The customer was deleted between our read and the insert.
-      if (isForeignKeyViolation(error)) throw customerNotFound();
-      throw error;
-    }
-  });
-  settings.wakeSmsWorkers?.();
-  return order;
+  const customer = await getCustomer(db, customerId);
+  // Chosen here, as the text of the SMS names the order.
+  const id = randomUUID();
+  const smsText = orderSmsText(
+    { orderId: id, customerName: customer.name, item, amount, currency: settings.currency },
+    settings.smsTemplate,
+  );
+  try {
+    const [order] = await insertOrderWithSms.rows(
+      db,
+      id,
+      customerId,
+      item,
+      amount,
+      settings.currency,
+      customer.phoneNumber,
+      smsText,
+    );
+    if (order === undefined) throw new Error('insert returned no row');
+    settings.wakeSmsWorkers?.();
+    return { ...order, customer };
+  } catch (error) {
+    // The customer was deleted between our read and the insert.
+    if (isForeignKeyViolation(error)) throw customerNotFound();
+    throw error;
+  }
 }
 
 /** Partial update of item and amount; other fields are ignored, as the original did. */
-export async function updateOrder(db: Queryable, id: string, input: OrderInput): Promise<Order> {
+export async function updateOrder(db: SqlClient, id: string, input: OrderInput): Promise<Order> {
   // Only item and amount may change; customer_id and unknown fields are ignored.
   const { item, amount } = checkFields(input, { item: cleanText, amount: parseAmount }, 'present');
-  // One transaction: the answer is the order as this update left it, even if it is
+  // One statement: the answer is the order as this update left it, even if it is
   // deleted a moment later.
-  return db.transaction(async (tx) => {
-    const [updated] = await tx
-      .update(orders)
-      .set({ item, amount, updatedAt: new Date() })
-      .where(eq(orders.id, id))
-      .returning({ id: orders.id });
-    if (updated === undefined) throw orderNotFound();
-    return getOrder(tx, id);
-  });
-}
-
-export async function getOrder(db: Queryable, id: string): Promise<Order> {
-  const [row] = await selectOrders(db).where(eq(orders.id, id)).prepare('order_by_id').execute();
+  const [row] = await updateOrderById.rows(db, id, item ?? null, amount ?? null);
   if (row === undefined) throw orderNotFound();
   return toOrder(row);
 }
 
-export async function listCustomerOrders(db: Queryable, customerId: string): Promise<Order[]> {
+export async function getOrder(db: SqlClient, id: string): Promise<Order> {
+  const [row] = await orderById.rows(db, id);
+  if (row === undefined) throw orderNotFound();
+  return toOrder(row);
+}
+
+export async function listCustomerOrders(db: SqlClient, customerId: string): Promise<Order[]> {
   const { customer, orders: rows } = await getCustomerWithOrders(db, customerId);
   return rows.map((order) => ({ ...order, customer }));
 }
 
+/** One page in the original order (oldest first); `page` 'last' is the last page. */
 export async function listOrdersPage(
-  db: Queryable,
-  page: { offset: number; limit: number },
-): Promise<{ total: number; orders: Order[] }> {
-  const [[totals], rows] = await Promise.all([
-    db.select({ total: count() }).from(orders).prepare('count_orders').execute(),
-    selectOrders(db)
-      .orderBy(asc(orders.createdAt), asc(orders.id))
-      // Placeholders keep the statement's text the same for every page (drizzle
-      // leaves out `offset 0`), as a named prepared statement requires.
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('offset'))
-      .prepare('orders_page')
-      .execute(page),
-  ]);
-  return { total: totals?.total ?? 0, orders: rows.map(toOrder) };
+  db: SqlClient,
+  request: { page: number | 'last' },
+): Promise<{ total: number; page: number; orders: Order[] }> {
+  const rows = await ordersPage.rows(db, request.page === 'last' ? 0 : request.page);
+  const [first] = rows;
+  return {
+    total: Number(first?.total ?? 0),
+    page: Number(first?.page ?? 1),
+    orders: rows.filter(isOrderRow).map(toOrder),
+  };
 }
 
 export async function deleteOrder(db: Queryable, id: string): Promise<OrderRow> {
@@ -129,16 +122,23 @@ export async function deleteOrder(db: Queryable, id: string): Promise<OrderRow> 
   return deleted;
 }
 
-function selectOrders(db: Queryable) {
-  return db
-    .select({ order: orders, customer: customers })
-    .from(orders)
-    .innerJoin(customers, eq(orders.customerId, customers.id))
-    .$dynamic();
-}
+/** A page's row has an order unless the page is empty (one row, columns null). */
+const isOrderRow = <Row extends Nullable<OrderWithCustomerRow>>(
+  row: Row,
+): row is Row & OrderWithCustomerRow => row.id !== null;
 
-function toOrder(row: { order: OrderRow; customer: Customer }): Order {
-  return { ...row.order, customer: row.customer };
+function toOrder(row: OrderWithCustomerRow): Order {
+  const { customerName, customerPhoneNumber, customerCreatedAt, customerUpdatedAt, ...order } = row;
+  return {
+    ...order,
+    customer: {
+      id: row.customerId,
+      name: customerName,
+      phoneNumber: customerPhoneNumber,
+      createdAt: customerCreatedAt,
+      updatedAt: customerUpdatedAt,
+    },
+  };
 }
 
 export function orderNotFound(): AppError {

@@ -1,31 +1,11 @@
-// The sms_messages table as the outbox: rows are written with their order, in its
-// transaction, and read back by the worker and the CLI.
+// The sms_messages table as the outbox: rows are written with their order, by the
+// same statement (orders/orders.queries.ts), and read back by the worker and the CLI.
 import { and, desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { smsMessages, type SmsMessageRow, type SmsStatus } from '../db/schema.ts';
-import { orderSmsText, type OrderSmsFacts } from './message.ts';
 
 /** The channel workers LISTEN on; a notification means "messages may be due". */
 export const SMS_CHANNEL = 'sms_outbox';
-
-/**
- * Queues the order's SMS. Call inside the order's transaction: both commit, or neither.
- * Then, after the commit, wake the workers (see wake-up.ts).
- */
-export async function enqueueOrderSms(
-  tx: Queryable,
-  facts: OrderSmsFacts & { to: string },
-  template: string | undefined,
-): Promise<SmsMessageRow> {
-  const [message] = await tx
-    .insert(smsMessages)
-    .values({ orderId: facts.orderId, toNumber: facts.to, body: orderSmsText(facts, template) })
-    .returning()
-    .prepare('insert_sms')
-    .execute();
-  if (message === undefined) throw new Error('insert returned no row');
-  return message;
-}
 
 export async function listSmsMessages(
   db: Queryable,
