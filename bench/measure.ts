@@ -133,6 +133,28 @@ export function cpuMeter(pids: number[] | (() => number[])): () => number | null
   };
 }
 
+/** Starts measuring the whole machine's busy CPU; the function gives % of one core since. */
+export function machineCpuMeter(): () => number | null {
+  const before = machineBusyTicks();
+  const started = performance.now();
+  return () => {
+    const now = machineBusyTicks();
+    if (before === null || now === null) return null;
+    return (100 * (now - before)) / CLOCK_TICKS_PER_SECOND / ((performance.now() - started) / 1000);
+  };
+}
+
+/** All CPUs' time not idle (nor waiting for I/O), from the first line of /proc/stat. */
+function machineBusyTicks(): number | null {
+  const line = readProc('/proc/stat')?.split('\n')[0];
+  if (line === undefined) return null;
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return user + nice + system + irq + softirq + steal;
+}
+
 /** The postmaster and its children (backends, autovacuum, WAL writer …), if local. */
 export async function postgresProcesses(url: string): Promise<(() => number[]) | undefined> {
   const client = new pg.Client({ connectionString: url });

@@ -12,7 +12,14 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { connect, runMigrations } from '../src/db/client.ts';
 import { benchDatabase, makeToken, startBenchServer } from './harness.ts';
-import { cpuMeter, loadCeiling, loadHttp, postgresProcesses, watchProcess } from './measure.ts';
+import {
+  cpuMeter,
+  loadCeiling,
+  machineCpuMeter,
+  loadHttp,
+  postgresProcesses,
+  watchProcess,
+} from './measure.ts';
 import { SCENARIOS } from './scenarios.ts';
 import { ORDERS_PER_CUSTOMER, seed } from './seed.ts';
 
@@ -33,6 +40,8 @@ interface ResultRow {
   cpu_pct: number | null;
   postgres_cpu_pct: number | null;
   load_cpu_pct: number;
+  /** Everything else on the machine (other people's tests …): above a few %, distrust the row. */
+  other_cpu_pct: number | null;
 }
 
 interface Options {
@@ -131,12 +140,16 @@ async function main() {
           const load = { connections, seconds: options.seconds };
           await settle(url);
           const postgresCpu = postgres === undefined ? () => null : cpuMeter(postgres);
+          const machineCpu = machineCpuMeter();
           const loadCpu = process.cpuUsage();
           const http = await watchProcess(pid, () =>
             loadHttp(server.baseUrl, token, scenario, fixtures, load),
           );
           const loadCpuUsed = process.cpuUsage(loadCpu);
+          const serverCpuPct = http.cpuPct ?? 0;
           const postgresCpuPct = postgresCpu();
+          const loadCpuPct = (loadCpuUsed.user + loadCpuUsed.system) / 10_000 / options.seconds;
+          const machineCpuPct = machineCpu();
           await settle(url);
           const ceiling = await loadCeiling(url, scenario, fixtures, load);
           const row: ResultRow = {
@@ -151,12 +164,17 @@ async function main() {
             ceiling_rps: ceiling === undefined ? null : Math.round(ceiling.rps),
             ceiling_errors: ceiling?.errors ?? null,
             share: ceiling === undefined ? null : round(http.result.rps / ceiling.rps, 3),
-            rss_mb: http.rssMb === null ? null : Math.round(http.rssMb),
-            cpu_pct: http.cpuPct === null ? null : Math.round(http.cpuPct),
-            postgres_cpu_pct: postgresCpuPct === null ? null : Math.round(postgresCpuPct),
-            load_cpu_pct: Math.round(
-              (loadCpuUsed.user + loadCpuUsed.system) / 10_000 / options.seconds,
-            ),
+            rss_mb: roundOrNull(http.rssMb),
+            cpu_pct: roundOrNull(http.cpuPct),
+            postgres_cpu_pct: roundOrNull(postgresCpuPct),
+            load_cpu_pct: Math.round(loadCpuPct),
+            other_cpu_pct:
+              machineCpuPct === null
+                ? null
+                : Math.max(
+                    0,
+                    Math.round(machineCpuPct - serverCpuPct - (postgresCpuPct ?? 0) - loadCpuPct),
+                  ),
           };
           rows.push(row);
           console.log(formatRow(row));
@@ -203,13 +221,24 @@ async function settle(url: string): Promise<void> {
   }
 }
 
+/** % of one core that other processes may use before a row is flagged. */
+const BUSY_MACHINE_PCT = 20;
+
+function roundOrNull(value: number | null): number | null {
+  return value === null ? null : Math.round(value);
+}
+
 function round(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }
 
 function formatRow(row: ResultRow): string {
   const share = row.share === null ? '' : ` (${Math.round(100 * row.share)} %)`;
-  return `${row.scenario} @${row.connections}: ${row.rps} req/s, p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms, ${row.errors} errors; ceiling ${row.ceiling_rps ?? '-'}${share}`;
+  const busy =
+    (row.other_cpu_pct ?? 0) > BUSY_MACHINE_PCT
+      ? `; other processes used ${row.other_cpu_pct} % CPU: distrust this row`
+      : '';
+  return `${row.scenario} @${row.connections}: ${row.rps} req/s, p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms, ${row.errors} errors; ceiling ${row.ceiling_rps ?? '-'}${share}${busy}`;
 }
 
 function tableRow(row: ResultRow) {
@@ -225,6 +254,7 @@ function tableRow(row: ResultRow) {
     'RSS MB': row.rss_mb ?? '-',
     'CPU %': row.cpu_pct ?? '-',
     'PG CPU %': row.postgres_cpu_pct ?? '-',
+    'other CPU %': row.other_cpu_pct ?? '-',
   };
 }
 
