@@ -1,206 +1,261 @@
-// `npm run bench`: load on the hot routes of a real server (a child process, as
+// `npm run bench`: load on every route of a real server (a child process, as
 // `npm start` runs it) next to the database's own limit for the same work (the same
 // SQL from a plain connection pool, no HTTP), so each figure says how much of the
-// database's capacity the service turns into answers.
+// database's capacity the service turns into answers. bench/README.md has the options,
+// the meaning of each column and the latest results.
 //
-//   BENCH_SECONDS=10 BENCH_CONNECTIONS=50 npm run bench
-//   SMS_WORKER=off npm run bench                    (the API without its in-process worker)
-//   BENCH_DATABASE_URL=postgres://… npm run bench   (a throwaway database on that server;
-//                                                   without it, a throwaway embedded PostgreSQL)
-//
-// It is a measurement, not a test: it asserts nothing and prints a table.
+// It is a measurement, not a test: it asserts nothing, prints a table and writes JSON.
 import { once } from 'node:events';
-import autocannon from 'autocannon';
-import pg from 'pg';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { connect, runMigrations } from '../src/db/client.ts';
 import { benchDatabase, makeToken, startBenchServer } from './harness.ts';
+import {
+  cpuMeter,
+  loadCeiling,
+  machineCpuMeter,
+  loadHttp,
+  postgresProcesses,
+  watchProcess,
+} from './measure.ts';
+import { SCENARIOS } from './scenarios.ts';
+import { ORDERS_PER_CUSTOMER, seed } from './seed.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const CUSTOMERS = 10_000;
-const ORDERS_PER_CUSTOMER = 5;
-const logger = pino({ level: 'warn' });
-
-interface Scenario {
-  name: string;
-  request: (customerId: string) => { method: 'GET' | 'POST'; path: string; body?: string };
-  /** The same work straight on the database, as named statements: its best case. */
-  sql: (query: NamedQuery, customerId: string) => Promise<unknown>;
+/** One line of bench/results/*.json. */
+interface ResultRow {
+  scenario: string;
+  connections: number;
+  orders: number;
+  seconds: number;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  errors: number;
+  ceiling_rps: number | null;
+  ceiling_errors: number | null;
+  share: number | null;
+  rss_mb: number | null;
+  cpu_pct: number | null;
+  postgres_cpu_pct: number | null;
+  load_cpu_pct: number;
+  /** Everything else on the machine (other people's tests …): above a few %, distrust the row. */
+  other_cpu_pct: number | null;
 }
 
-type NamedQuery = (text: string, values?: unknown[]) => Promise<unknown>;
+interface Options {
+  orders: number;
+  seconds: number;
+  connections: number[];
+  only: string | undefined;
+  serverEnv: Record<string, string>;
+  output: string;
+}
 
-const SCENARIOS: Scenario[] = [
-  {
-    name: 'GET /healthz',
-    request: () => ({ method: 'GET', path: '/healthz' }),
-    sql: (query) => query('select 1'),
-  },
-  {
-    name: 'GET /api/get-customers/?page=100',
-    request: () => ({ method: 'GET', path: '/api/get-customers/?page=100' }),
-    sql: (query) =>
-      Promise.all([
-        query('select count(*) from customers'),
-        query('select * from customers order by created_at, id limit 10 offset 990'),
-      ]),
-  },
-  {
-    name: 'GET /api/view-customer/:id',
-    request: (id) => ({ method: 'GET', path: `/api/view-customer/${id}` }),
-    sql: (query, id) =>
-      Promise.all([
-        query('select * from customers where id = $1', [id]),
-        query('select * from orders where customer_id = $1 order by created_at, id', [id]),
-      ]),
-  },
-  {
-    name: 'POST /api/add-order/',
-    request: (id) => ({
-      method: 'POST',
-      path: '/api/add-order/',
-      body: JSON.stringify({ customer_id: id, item: 'bench item', amount: '123.45' }),
-    }),
-    // The order and its SMS row in one transaction, as createOrder does. The server
-    // also wakes the workers (one NOTIFY per few milliseconds) and sends each SMS (its
-    // worker runs in-process, log provider): work this column does not include.
-    sql: async (query, id) => {
-      await query('begin');
-      await query('select * from customers where id = $1', [id]);
-      await query(
-        `with new_order as (
-           insert into orders (customer_id, item, amount, currency)
-           values ($1, 'bench item', '123.45', 'KES') returning id)
-         insert into sms_messages (order_id, to_number, body)
-         select id, '+254701036054', 'text' from new_order returning *`,
-        [id],
-      );
-      await query('commit');
+function readOptions(): Options {
+  const { values } = parseArgs({
+    // `npm run bench -- …` hands the same flags to bench/sms.ts, which ignores them.
+    options: {
+      quick: { type: 'boolean', default: process.env.BENCH_QUICK === '1' },
+      orders: { type: 'string', default: process.env.BENCH_ORDERS },
+      seconds: { type: 'string', default: process.env.BENCH_SECONDS },
+      connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '16,64' },
+      scenario: { type: 'string', default: process.env.BENCH_SCENARIO },
+      'server-env': {
+        type: 'string',
+        multiple: true,
+        default: (process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean),
+      },
+      output: { type: 'string', default: process.env.BENCH_OUTPUT },
     },
-  },
-];
+  });
+  const orders = positiveInteger('--orders', values.orders ?? '100000');
+  if (orders % ORDERS_PER_CUSTOMER !== 0) {
+    throw new Error(`--orders must be a multiple of ${ORDERS_PER_CUSTOMER}, not ${orders}`);
+  }
+  const serverEnv = Object.fromEntries(
+    values['server-env'].map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`--server-env takes NAME=value, not ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  return {
+    orders,
+    seconds: positiveInteger('--seconds', values.seconds ?? (values.quick ? '3' : '10')),
+    connections: values.connections
+      .split(',')
+      .map((part) => positiveInteger('--connections', part)),
+    only: values.scenario,
+    serverEnv,
+    output:
+      values.output ??
+      path.join(import.meta.dirname, 'results', values.quick ? 'quick.json' : 'latest.json'),
+  };
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const number = Number(text.replaceAll('_', ''));
+  if (!Number.isSafeInteger(number) || number < 1) {
+    throw new Error(`${flag} takes a positive integer, not ${text}`);
+  }
+  return number;
+}
 
 async function main() {
+  const options = readOptions();
+  const scenarios = SCENARIOS.filter(
+    (scenario) => options.only === undefined || scenario.name.includes(options.only),
+  );
   const { url, cleanup } = await benchDatabase();
   try {
-    const ids = await seed(url);
+    const migrate = connect(url, 1, pino({ level: 'warn' }));
+    await runMigrations(migrate.pool);
+    await migrate.close();
+    const seeding = performance.now();
+    const fixtures = await seed(url, options.orders);
+    console.log(
+      `Seeded ${options.orders} orders of ${options.orders / ORDERS_PER_CUSTOMER} customers in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+    );
     const token = await makeToken(url);
-    // The load is one user: lift the per-user rate limit, which would otherwise answer
-    // 429. SMS_WORKER=off measures the API without the in-process SMS worker.
+    const postgres = await postgresProcesses(url);
+    // The load is one user: lift the per-user rate limit, which would otherwise answer 429.
     const server = await startBenchServer(url, {
       RATE_LIMIT_API: '9999999/1m',
       SMS_WORKER: process.env.SMS_WORKER ?? 'on',
+      ...options.serverEnv,
     });
+    const pid = server.child.pid;
+    if (pid === undefined) throw new Error('the server has no process id');
+    const rows: ResultRow[] = [];
     try {
       console.log(
-        `\n${SECONDS}s per run, ${CONNECTIONS} connections, ${CUSTOMERS} customers, ${CUSTOMERS * ORDERS_PER_CUSTOMER} orders\n`,
+        `${options.seconds} s per run at ${options.connections.join(' and ')} connections, ${scenarios.length} scenarios\n`,
       );
-      const rows = [];
-      for (const scenario of SCENARIOS) {
-        const http = await loadHttp(server.baseUrl, token, scenario, ids);
-        const database = await loadDatabase(url, scenario, ids);
-        rows.push({
-          scenario: scenario.name,
-          'HTTP req/s': Math.round(http.requestsPerSecond),
-          'p50 ms': http.p50,
-          'p99 ms': http.p99,
-          'non-2xx': http.errors,
-          'database alone ops/s': Math.round(database),
-          'share of database limit': `${Math.round((100 * http.requestsPerSecond) / database)}%`,
-        });
+      for (const scenario of scenarios) {
+        // A second of load first: the server's JIT and its prepared statements warm up.
+        await loadHttp(server.baseUrl, token, scenario, fixtures, { connections: 8, seconds: 1 });
+        for (const connections of options.connections) {
+          const load = { connections, seconds: options.seconds };
+          await settle(url);
+          const postgresCpu = postgres === undefined ? () => null : cpuMeter(postgres);
+          const machineCpu = machineCpuMeter();
+          const loadCpu = process.cpuUsage();
+          const http = await watchProcess(pid, () =>
+            loadHttp(server.baseUrl, token, scenario, fixtures, load),
+          );
+          const loadCpuUsed = process.cpuUsage(loadCpu);
+          const serverCpuPct = http.cpuPct ?? 0;
+          const postgresCpuPct = postgresCpu();
+          const loadCpuPct = (loadCpuUsed.user + loadCpuUsed.system) / 10_000 / options.seconds;
+          const machineCpuPct = machineCpu();
+          await settle(url);
+          const ceiling = await loadCeiling(url, scenario, fixtures, load);
+          const row: ResultRow = {
+            scenario: scenario.name,
+            connections,
+            orders: options.orders,
+            seconds: options.seconds,
+            rps: Math.round(http.result.rps),
+            p50_ms: http.result.p50,
+            p99_ms: http.result.p99,
+            errors: http.result.errors,
+            ceiling_rps: ceiling === undefined ? null : Math.round(ceiling.rps),
+            ceiling_errors: ceiling?.errors ?? null,
+            share: ceiling === undefined ? null : round(http.result.rps / ceiling.rps, 3),
+            rss_mb: roundOrNull(http.rssMb),
+            cpu_pct: roundOrNull(http.cpuPct),
+            postgres_cpu_pct: roundOrNull(postgresCpuPct),
+            load_cpu_pct: Math.round(loadCpuPct),
+            other_cpu_pct:
+              machineCpuPct === null
+                ? null
+                : Math.max(
+                    0,
+                    Math.round(machineCpuPct - serverCpuPct - (postgresCpuPct ?? 0) - loadCpuPct),
+                  ),
+          };
+          rows.push(row);
+          console.log(formatRow(row));
+        }
       }
-      console.table(rows);
     } finally {
       server.child.kill('SIGTERM');
       await once(server.child, 'exit');
     }
+    console.log();
+    console.table(rows.map(tableRow));
+    await mkdir(path.dirname(options.output), { recursive: true });
+    await writeFile(options.output, `${JSON.stringify(rows, null, 2)}\n`);
+    console.log(`Written to ${path.relative(process.cwd(), options.output)}`);
   } finally {
     await cleanup();
   }
 }
 
-async function seed(url: string): Promise<string[]> {
-  const db = connect(url, 2, logger);
+/**
+ * Waits until the database is quiet: requests the server still works on after the
+ * load generator hung up, and the SMS worker sending the messages of the orders just
+ * made, would otherwise land on the next measurement. With the worker off its backlog
+ * never drains: it stops waiting once nothing changes.
+ */
+async function settle(url: string): Promise<void> {
+  const db = connect(url, 1, pino({ level: 'warn' }));
   try {
-    await runMigrations(db.pool);
-    await db.pool.query(
-      `insert into customers (name, phone_number, created_at)
-       select 'Customer ' || n, '+2547' || lpad(n::text, 8, '0'), now() - make_interval(secs => $1 - n)
-       from generate_series(1, $1) as n`,
-      [CUSTOMERS],
-    );
-    await db.pool.query(
-      `insert into orders (customer_id, item, amount)
-       select id, 'item ' || k, (k * 10 + 0.99)::numeric(12,2)
-       from customers, generate_series(1, $1) as k`,
-      [ORDERS_PER_CUSTOMER],
-    );
-    await db.pool.query('analyze');
-    const { rows } = await db.pool.query<{ id: string }>('select id from customers');
-    return rows.map((row) => row.id);
+    let previousDue = Infinity;
+    for (let attempt = 0; attempt < 120; attempt += 1) {
+      const { rows } = await db.pool.query<{ busy: number; due: number }>(
+        `select (select count(*)::int from pg_stat_activity
+                 where state = 'active' and backend_type = 'client backend'
+                   and pid <> pg_backend_pid()) as busy,
+                (select count(*)::int from sms_messages where status in ('pending', 'sending')) as due`,
+      );
+      const { busy = 0, due = 0 } = rows[0] ?? {};
+      if (busy === 0 && (due === 0 || due >= previousDue)) return;
+      previousDue = due;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   } finally {
     await db.close();
   }
 }
 
-function pick(ids: string[]): string {
-  return ids[Math.floor(Math.random() * ids.length)] ?? '';
+/** % of one core that other processes may use before a row is flagged. */
+const BUSY_MACHINE_PCT = 20;
+
+function roundOrNull(value: number | null): number | null {
+  return value === null ? null : Math.round(value);
 }
 
-async function loadHttp(baseUrl: string, token: string, scenario: Scenario, ids: string[]) {
-  const result = await autocannon({
-    url: baseUrl,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        setupRequest: (request) => {
-          const next = scenario.request(pick(ids));
-          return {
-            ...request,
-            method: next.method,
-            path: next.path,
-            body: next.body,
-            headers: { authorization: `Token ${token}`, 'content-type': 'application/json' },
-          };
-        },
-      },
-    ],
-  });
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
+function formatRow(row: ResultRow): string {
+  const share = row.share === null ? '' : ` (${Math.round(100 * row.share)} %)`;
+  const busy =
+    (row.other_cpu_pct ?? 0) > BUSY_MACHINE_PCT
+      ? `; other processes used ${row.other_cpu_pct} % CPU: distrust this row`
+      : '';
+  return `${row.scenario} @${row.connections}: ${row.rps} req/s, p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms, ${row.errors} errors; ceiling ${row.ceiling_rps ?? '-'}${share}${busy}`;
+}
+
+function tableRow(row: ResultRow) {
   return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.non2xx + result.errors,
+    scenario: row.scenario,
+    conns: row.connections,
+    'req/s': row.rps,
+    'p50 ms': row.p50_ms,
+    'p99 ms': row.p99_ms,
+    errors: row.errors,
+    'SQL ceiling/s': row.ceiling_rps ?? '-',
+    share: row.share === null ? '-' : `${Math.round(100 * row.share)} %`,
+    'RSS MB': row.rss_mb ?? '-',
+    'CPU %': row.cpu_pct ?? '-',
+    'PG CPU %': row.postgres_cpu_pct ?? '-',
+    'other CPU %': row.other_cpu_pct ?? '-',
   };
-}
-
-/** Operations per second of the scenario's SQL, with as many clients as HTTP had connections. */
-async function loadDatabase(url: string, scenario: Scenario, ids: string[]): Promise<number> {
-  const pool = new pg.Pool({ connectionString: url, max: CONNECTIONS });
-  let operations = 0;
-  const deadline = Date.now() + SECONDS * 1000;
-  try {
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        const client = await pool.connect();
-        // The statement's text is its name: parsed and planned once per connection.
-        const query: NamedQuery = (text, values) => client.query({ name: text, text, values });
-        try {
-          while (Date.now() < deadline) {
-            await scenario.sql(query, pick(ids));
-            operations += 1;
-          }
-        } finally {
-          client.release();
-        }
-      }),
-    );
-  } finally {
-    await pool.end();
-  }
-  return operations / SECONDS;
 }
 
 await main();
