@@ -54,13 +54,15 @@ export function authenticate(
   return async (request, reply) => {
     const isPublic = request.routeOptions.config.public === true;
     if (isPublic && request.cookies[SESSION_COOKIE] === undefined) return;
-    const identity = await identify(db, config, tokenCache, request, reply).catch(async (error: unknown) => {
-      if (isPublic) return undefined; // a stale cookie on a public page is no error
-      if (error instanceof AppError && error.statusCode === 401) {
-        await rateLimits.recordAuthenticationFailure(request);
-      }
-      throw error;
-    });
+    const identity = await identify(db, config, tokenCache, request, reply).catch(
+      async (error: unknown) => {
+        if (isPublic) return undefined; // a stale cookie on a public page is no error
+        if (error instanceof AppError && error.statusCode === 401) {
+          await rateLimits.recordAuthenticationFailure(request);
+        }
+        throw error;
+      },
+    );
     if (identity === undefined) return;
     request.identity = identity;
     if (isPublic) return;

@@ -61,10 +61,7 @@ export class TokenCache {
     const entry = this.#entries.get(tokenHash);
     if (entry === undefined) return undefined;
     const expiresAt = entry.identity.token.expiresAt;
-    if (
-      now.getTime() - entry.cachedAt >= this.#ttlMs ||
-      (expiresAt !== null && expiresAt <= now)
-    ) {
+    if (now.getTime() - entry.cachedAt >= this.#ttlMs || (expiresAt !== null && expiresAt <= now)) {
       this.#entries.delete(tokenHash);
       return undefined;
     }
