@@ -13,9 +13,11 @@ export const TOKEN_CHANGES_APPLICATION_NAME = 'customer-orders token changes';
 // A connection that dies quietly (a network cut, a frozen server) would leave the cache
 // trusted while changes go unheard, until TCP keep-alive notices (minutes). A query on
 // it every few seconds bounds that: PostgreSQL sends the notifications it holds before
-// answering, so a heartbeat answered also means nothing was missed up to then.
+// answering, so a heartbeat answered also means nothing was missed up to then. The
+// timeout is generous: on a busy database a slow answer must not count as a loss, since
+// each loss sends every token lookup to that same database.
 const HEARTBEAT_INTERVAL_MS = 5000;
-const HEARTBEAT_TIMEOUT_MS = 2000;
+const HEARTBEAT_TIMEOUT_MS = 5000;
 const CONNECT_TIMEOUT_MS = 5000;
 // Until it is back, every token lookup goes to the database: retry soon, then back off
 // so that a long outage does not fill the log.
