@@ -7,6 +7,8 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { authRoutes } from './auth/auth.routes.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { OidcSignIn } from './auth/oidc.ts';
+import { TokenCache } from './auth/token-cache.ts';
+import { TokenChangeListener } from './auth/token-changes.ts';
 import { parseQueryString, registerBodyParsers } from './body-parsers.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
@@ -25,6 +27,8 @@ import { webRoutes } from './web/web.routes.ts';
 export interface AppDependencies {
   db: Database;
   logger: FastifyBaseLogger;
+  /** A new one by default; tests pass their own to watch it. */
+  tokenCache?: TokenCache;
 }
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -72,7 +76,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   });
   registerAllowedHosts(app, config.allowedHosts);
   const rateLimits = await registerRateLimits(app, config.rateLimits);
-  app.addHook('preValidation', authenticate(deps.db, config, rateLimits));
+  const tokenCache = deps.tokenCache ?? new TokenCache();
+  app.addHook('preValidation', authenticate(deps.db, config, rateLimits, tokenCache));
 
   // During shutdown, answers close their keep-alive connection: otherwise a client
   // whose request was in flight keeps an idle socket open and close() waits for it.
@@ -101,6 +106,16 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   await app.register(legacyOrderRoutes(deps.db, config, orderSettings));
 
   addAllowedMethodRoutes();
+
+  // Last, so that nothing after it can fail and leave its connection open. Until it
+  // listens, token lookups go to the database.
+  const tokenChanges = new TokenChangeListener({
+    databaseUrl: deps.db.url,
+    cache: tokenCache,
+    logger: deps.logger,
+  });
+  app.addHook('onClose', () => tokenChanges.close());
+  tokenChanges.start();
 
   return app;
 }

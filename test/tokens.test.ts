@@ -6,6 +6,7 @@ import { checkGrantable, hashTokenKey, revokeToken } from '../src/auth/tokens.ts
 import type { AppError } from '../src/errors.ts';
 import { apiTokens } from '../src/db/schema.ts';
 import { buildTestApp, createTestToken } from './helpers/build-app.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const { app, db } = await buildTestApp({ after });
 
@@ -99,7 +100,13 @@ test('when a token is revoked, it stops working at once', async () => {
     .where(eq(apiTokens.tokenHash, hashTokenKey(key)));
   assert.ok(row);
   await revokeToken(db.orm, row.id);
-  assert.equal((await listCustomers({ authorization: `Token ${key}` })).statusCode, 401);
+  // At once: when the revocation's NOTIFY reaches the app (a few ms, token-cache.test.ts),
+  // not when its cached lookup expires (30 s). A request made in this same process
+  // without letting I/O in first would run before the notification is read.
+  await waitFor('the token to be refused', 2000, async () => {
+    const response = await listCustomers({ authorization: `Token ${key}` });
+    return response.statusCode === 401;
+  });
 });
 
 test('when a token is stored, only its SHA-256 is kept, and its use is recorded', async () => {

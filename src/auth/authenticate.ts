@@ -13,6 +13,7 @@ import { AppError } from '../errors.ts';
 import type { RateLimits } from '../rate-limits.ts';
 import { CSRF_COOKIE, csrfFailure, isSafeMethod, newCsrfToken } from './csrf.ts';
 import { SESSION_COOKIE, useSession } from './sessions.ts';
+import type { TokenCache } from './token-cache.ts';
 import { authenticateTokenKey, touchToken, type TokenScope } from './tokens.ts';
 
 export type Identity =
@@ -48,17 +49,20 @@ export function authenticate(
   db: Database,
   config: Config,
   rateLimits: RateLimits,
+  tokenCache: TokenCache,
 ): preValidationAsyncHookHandler {
   return async (request, reply) => {
     const isPublic = request.routeOptions.config.public === true;
     if (isPublic && request.cookies[SESSION_COOKIE] === undefined) return;
-    const identity = await identify(db, config, request, reply).catch(async (error: unknown) => {
-      if (isPublic) return undefined; // a stale cookie on a public page is no error
-      if (error instanceof AppError && error.statusCode === 401) {
-        await rateLimits.recordAuthenticationFailure(request);
-      }
-      throw error;
-    });
+    const identity = await identify(db, config, tokenCache, request, reply).catch(
+      async (error: unknown) => {
+        if (isPublic) return undefined; // a stale cookie on a public page is no error
+        if (error instanceof AppError && error.statusCode === 401) {
+          await rateLimits.recordAuthenticationFailure(request);
+        }
+        throw error;
+      },
+    );
     if (identity === undefined) return;
     request.identity = identity;
     if (isPublic) return;
@@ -79,11 +83,12 @@ export function authenticate(
 async function identify(
   db: Database,
   config: Config,
+  tokenCache: TokenCache,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<Identity> {
   const authorization = request.headers.authorization;
-  if (authorization !== undefined) return identifyToken(db, authorization);
+  if (authorization !== undefined) return identifyToken(db, tokenCache, authorization);
 
   const sessionId = request.cookies[SESSION_COOKIE];
   if (sessionId === undefined) {
@@ -107,7 +112,11 @@ async function identify(
 }
 
 /** DRF's TokenAuthentication, with its messages. */
-async function identifyToken(db: Database, authorization: string): Promise<Identity> {
+async function identifyToken(
+  db: Database,
+  tokenCache: TokenCache,
+  authorization: string,
+): Promise<Identity> {
   const [scheme, ...credentials] = authorization.trim().split(/\s+/);
   if (scheme === undefined || !/^(token|bearer)$/i.test(scheme)) {
     throw new AppError('not_authenticated', 'Authentication credentials were not provided.');
@@ -122,7 +131,7 @@ async function identifyToken(db: Database, authorization: string): Promise<Ident
       'Invalid token header. Token string should not contain spaces.',
     );
   }
-  const found = await authenticateTokenKey(db.orm, key);
+  const found = await authenticateTokenKey(db.orm, key, { cache: tokenCache });
   if (found === undefined) throw new AppError('invalid_token', 'Invalid token.');
   await touchToken(db.orm, found.token);
   return {

@@ -1,9 +1,10 @@
 // API tokens: 32 random bytes shown once, stored only as a SHA-256 hash.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { apiTokens, users, type ApiTokenRow, type UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import type { TokenCache } from './token-cache.ts';
 
 export type TokenScope = 'read' | 'write';
 export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write'];
@@ -78,29 +79,55 @@ export interface TokenIdentity {
   token: ApiTokenRow;
 }
 
-/** The user behind a key, or undefined when it is unknown, revoked or expired. */
+/**
+ * The user behind a key, or undefined when it is unknown, revoked or expired. With a
+ * cache, a token looked up lately costs no query (see token-cache.ts); its expiry is
+ * still checked against `now` on every use.
+ */
 export async function authenticateTokenKey(
   db: Queryable,
   key: string,
-  now = new Date(),
+  options: { cache?: TokenCache | undefined; now?: Date } = {},
 ): Promise<TokenIdentity | undefined> {
+  const now = options.now ?? new Date();
+  const tokenHash = hashTokenKey(key);
+  const cached = options.cache?.get(tokenHash, now);
+  if (cached !== undefined) return cached;
+  const changesSeen = options.cache?.changesSeen ?? 0;
   const [row] = await db
     .select({ token: apiTokens, user: users })
     .from(apiTokens)
     .innerJoin(users, eq(apiTokens.userId, users.id))
-    .where(eq(apiTokens.tokenHash, hashTokenKey(key)))
+    .where(eq(apiTokens.tokenHash, tokenHash))
     .prepare('token_by_hash')
     .execute();
   if (row === undefined || row.token.revokedAt !== null) return undefined;
   if (row.token.expiresAt !== null && row.token.expiresAt <= now) return undefined;
+  options.cache?.remember(tokenHash, row, changesSeen, now);
   return row;
 }
 
-/** Records use, at most once a minute per token (see LAST_USED_RESOLUTION_MS). */
+/**
+ * Records use, at most once a minute per token (see LAST_USED_RESOLUTION_MS). The time
+ * is kept on `token` too, which for a cached token is the cache's row: the next request
+ * (or one running at the same time) then sees it and does not write again.
+ */
 export async function touchToken(db: Queryable, token: ApiTokenRow, now = new Date()) {
   const lastUsed = token.lastUsedAt?.getTime() ?? 0;
   if (now.getTime() - lastUsed < LAST_USED_RESOLUTION_MS) return;
-  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, token.id));
+  token.lastUsedAt = now;
+  // Each process keeps its own time: the condition keeps the writes of all of them to
+  // one a minute.
+  const recentEnough = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  await db
+    .update(apiTokens)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(apiTokens.id, token.id),
+        or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, recentEnough)),
+      ),
+    );
 }
 
 /** Every token with its user's email, oldest first; only one user's when `email` is given. */

@@ -1,9 +1,9 @@
 import pino from 'pino';
-import { buildApp } from '../../src/app.ts';
+import { buildApp, type AppDependencies } from '../../src/app.ts';
 import { createToken, type TokenScope } from '../../src/auth/tokens.ts';
 import { findOrCreateUserByEmail } from '../../src/auth/users.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
-import type { Database } from '../../src/db/client.ts';
+import { connect, type Database } from '../../src/db/client.ts';
 import { createTestDatabase, type Cleanup } from './database.ts';
 
 export type TestApp = Awaited<ReturnType<typeof buildApp>>;
@@ -21,6 +21,7 @@ export interface TestHarness {
 export async function buildTestApp(
   cleanup: Cleanup,
   env: Record<string, string> = {},
+  deps: Partial<AppDependencies> = {},
 ): Promise<TestHarness> {
   const { db, url } = await createTestDatabase(cleanup);
   const config = parseConfig({
@@ -30,10 +31,34 @@ export async function buildTestApp(
     SESSION_SECRET: 'test-session-secret-of-at-least-32-characters',
     ...env,
   });
-  const app = await buildApp(config, { db, logger: pino({ level: config.logLevel }) });
+  const app = await buildApp(config, { db, logger: pino({ level: config.logLevel }), ...deps });
   cleanup.after(() => app.close());
   const key = await createTestToken(db, { scope: 'write' });
   return { app, db, config, databaseUrl: url, auth: { authorization: `Token ${key}` } };
+}
+
+/**
+ * One more instance of the app on the harness's database, as a second server would be;
+ * its LISTEN connections go to `listenerUrl` when given (a proxy the test can cut).
+ */
+export async function buildAnotherApp(
+  cleanup: Cleanup,
+  harness: TestHarness,
+  deps: Partial<AppDependencies> = {},
+  listenerUrl?: string,
+): Promise<{ app: TestApp; db: Database }> {
+  const logger = pino({ level: harness.config.logLevel });
+  const db = connect(harness.databaseUrl, 10, logger);
+  const app = await buildApp(harness.config, {
+    db: listenerUrl === undefined ? db : { ...db, url: listenerUrl },
+    logger,
+    ...deps,
+  });
+  cleanup.after(async () => {
+    await app.close();
+    await db.close();
+  });
+  return { app, db };
 }
 
 let userCounter = 0;
