@@ -4,7 +4,7 @@
 // it (and a flood of them is stopped per address before any lookup, rate-limits.ts).
 //
 // It is trusted only while this process hears of every change: token-changes.ts holds a
-// LISTEN connection, and triggers (migrations/0005_token_change_notifications.sql) send
+// LISTEN connection, and triggers (migrations/0006_token_change_notifications.sql) send
 // the hash of each token revoked, changed or deleted, or whose user changed. While that
 // connection is down, every lookup goes to the database and nothing is kept; it is
 // emptied when it comes back, since changes made meanwhile were not heard.

@@ -1,5 +1,5 @@
 // Hears of every change to API tokens and their users (the triggers of
-// migrations/0005_token_change_notifications.sql) on a LISTEN connection of its own,
+// migrations/0006_token_change_notifications.sql) on a LISTEN connection of its own,
 // and drops the changed tokens from this process's TokenCache. The cache is trusted
 // only while this connection is up: a notification sent while it is down is lost.
 import pg from 'pg';
