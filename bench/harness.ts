@@ -1,6 +1,7 @@
 // What benchmarks share: a database of their own (never someone's data), a server
 // process as `npm start` runs it, and a token.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,10 +49,25 @@ export async function makeToken(url: string): Promise<string> {
   }
 }
 
-/** `node src/server.ts` on a free port; resolves once /healthz answers. */
+/**
+ * The server as `npm start` runs it (its Node.js options, its entry), without npm in
+ * between; `node --max-semi-space-size=8 … bin/server.js` → those arguments.
+ */
+export function startCommandArguments(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [node, ...args] = scripts.start.split(' ');
+  if (node !== 'node' || scripts.start.includes('&&')) {
+    throw new Error(`the start script is no longer one node command: ${scripts.start}`);
+  }
+  return args;
+}
+
+/** The server as `npm start` runs it, on a free port; resolves once /healthz answers. */
 export async function startBenchServer(url: string, env: Record<string, string> = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['src/server.ts'], {
+  const child = spawn(process.execPath, startCommandArguments(), {
     env: {
       ...process.env,
       DATABASE_URL: url,
