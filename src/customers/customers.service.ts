@@ -2,6 +2,7 @@ import { count, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { customers, orders, type CustomerRow } from '../db/schema.ts';
+import { readOffsetPage, type OffsetPage } from '../db/offset-pages.ts';
 import type { SqlClient } from '../db/statement.ts';
 import { AppError, validationError } from '../errors.ts';
 import { checkFields, cleanText, normalizePhoneNumber } from '../fields.ts';
@@ -96,21 +97,12 @@ export async function getCustomerWithOrders(
   return { customer, orders };
 }
 
-/**
- * One page in the original order (oldest first), with the total for page links.
- * `page` 'last' is the last page, whatever the total.
- */
-export async function listCustomersPage(
+/** One page in the original order (oldest first), with the total for page links. */
+export function listCustomersPage(
   db: SqlClient,
-  request: { page: number | 'last' },
-): Promise<{ total: number; page: number; customers: Customer[] }> {
-  const rows = await customersPage.rows(db, request.page === 'last' ? 0 : request.page);
-  const [first] = rows;
-  return {
-    total: Number(first?.total ?? 0),
-    page: Number(first?.page ?? 1),
-    customers: rows.filter((row): row is (typeof rows)[number] & Customer => row.id !== null),
-  };
+  page: number | 'last',
+): Promise<OffsetPage<Customer>> {
+  return readOffsetPage(customersPage, db, page);
 }
 
 /**

@@ -6,6 +6,8 @@
 // back half are counted from the end (a backward index scan), so the last page costs
 // what the first does and the dearest page is the middle one.
 
+import type { Nullable, SqlClient, Statement } from './statement.ts';
+
 /** Rows a page: the original API's, whose clients count on it. */
 export const OFFSET_PAGE_SIZE = 10;
 
@@ -14,6 +16,29 @@ export interface OffsetPageRow {
   /** bigint, as text. */
   total: string;
   page: string;
+}
+
+/** One page: the total, the page's number (that of the last page for 'last') and its rows. */
+export interface OffsetPage<Row> {
+  total: number;
+  page: number;
+  rows: Row[];
+}
+
+/** Runs a statement made with `offsetPageSql` for `page` (1-based, or 'last'). */
+export async function readOffsetPage<Row extends { id: string }>(
+  statement: Statement<OffsetPageRow & Nullable<Row>, [page: number]>,
+  db: SqlClient,
+  page: number | 'last',
+): Promise<OffsetPage<Row>> {
+  const rows = await statement.rows(db, page === 'last' ? 0 : page);
+  const [first] = rows;
+  return {
+    total: Number(first?.total ?? 0),
+    page: Number(first?.page ?? 1),
+    // A page without rows is one row whose columns are null; any other row has them all.
+    rows: rows.filter((row) => row.id !== null) as unknown as Row[],
+  };
 }
 
 /**

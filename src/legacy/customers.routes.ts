@@ -42,10 +42,7 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
         legacyPage(
           request,
           config.publicUrl,
-          async (page) => {
-            const { total, page: number, customers } = await listCustomersPage(db.pool, page);
-            return { total, page: number, rows: customers };
-          },
+          (page) => listCustomersPage(db.pool, page),
           legacyCustomer,
         ),
     );

@@ -46,15 +46,7 @@ export function legacyOrderRoutes(
         },
       },
       (request) =>
-        legacyPage(
-          request,
-          config.publicUrl,
-          async (page) => {
-            const { total, page: number, orders } = await listOrdersPage(db.pool, page);
-            return { total, page: number, rows: orders };
-          },
-          legacyOrder,
-        ),
+        legacyPage(request, config.publicUrl, (page) => listOrdersPage(db.pool, page), legacyOrder),
     );
 
     app.get(

@@ -1,15 +1,10 @@
 // DRF's PageNumberPagination as the original app used it: 10 a page, `?page=N` or
 // `?page=last`, absolute next/previous links built from the request, `page_size` ignored.
 import type { FastifyRequest } from 'fastify';
-import { OFFSET_PAGE_SIZE } from '../db/offset-pages.ts';
+import { OFFSET_PAGE_SIZE, type OffsetPage } from '../db/offset-pages.ts';
 import { AppError } from '../errors.ts';
 
 export const LEGACY_PAGE_SIZE = OFFSET_PAGE_SIZE;
-
-export interface PageRequest {
-  /** 1-based, or 'last' for the last page, whatever the total. */
-  page: number | 'last';
-}
 
 const invalidPage = () => new AppError('invalid_page', 'Invalid page.');
 
@@ -17,10 +12,10 @@ const invalidPage = () => new AppError('invalid_page', 'Invalid page.');
 export async function legacyPage<Row, Result>(
   request: FastifyRequest,
   publicUrl: URL,
-  fetch: (page: PageRequest) => Promise<{ total: number; page: number; rows: Row[] }>,
+  fetch: (page: number | 'last') => Promise<OffsetPage<Row>>,
   represent: (row: Row) => Result,
 ) {
-  const { total, page, rows } = await fetch({ page: parsePageParameter(request.query) });
+  const { total, page, rows } = await fetch(parsePageParameter(request.query));
   const pageCount = Math.max(1, Math.ceil(total / LEGACY_PAGE_SIZE));
   if (page > pageCount) throw invalidPage();
   return {

@@ -9,7 +9,8 @@ import {
 import type { Queryable } from '../db/client.ts';
 import { isForeignKeyViolation } from '../db/errors.ts';
 import { orders, type OrderRow } from '../db/schema.ts';
-import type { Nullable, SqlClient } from '../db/statement.ts';
+import { readOffsetPage, type OffsetPage } from '../db/offset-pages.ts';
+import type { SqlClient } from '../db/statement.ts';
 import { AppError } from '../errors.ts';
 import { checkFields, checkUuid, cleanText, parseAmount } from '../fields.ts';
 import { orderSmsText } from '../sms/message.ts';
@@ -102,18 +103,13 @@ export async function listCustomerOrders(db: SqlClient, customerId: string): Pro
   return rows.map((order) => ({ ...order, customer }));
 }
 
-/** One page in the original order (oldest first); `page` 'last' is the last page. */
+/** One page in the original order (oldest first), with the total for page links. */
 export async function listOrdersPage(
   db: SqlClient,
-  request: { page: number | 'last' },
-): Promise<{ total: number; page: number; orders: Order[] }> {
-  const rows = await ordersPage.rows(db, request.page === 'last' ? 0 : request.page);
-  const [first] = rows;
-  return {
-    total: Number(first?.total ?? 0),
-    page: Number(first?.page ?? 1),
-    orders: rows.filter(isOrderRow).map(toOrder),
-  };
+  page: number | 'last',
+): Promise<OffsetPage<Order>> {
+  const found = await readOffsetPage(ordersPage, db, page);
+  return { ...found, rows: found.rows.map(toOrder) };
 }
 
 export async function deleteOrder(db: Queryable, id: string): Promise<OrderRow> {
@@ -121,11 +117,6 @@ export async function deleteOrder(db: Queryable, id: string): Promise<OrderRow> 
   if (deleted === undefined) throw orderNotFound();
   return deleted;
 }
-
-/** A page's row has an order unless the page is empty (one row, columns null). */
-const isOrderRow = <Row extends Nullable<OrderWithCustomerRow>>(
-  row: Row,
-): row is Row & OrderWithCustomerRow => row.id !== null;
 
 function toOrder(row: OrderWithCustomerRow): Order {
   const { customerName, customerPhoneNumber, customerCreatedAt, customerUpdatedAt, ...order } = row;
