@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { DEFAULT_DATABASE_TIMEOUTS } from '../src/db/client.ts';
+import { openStatementPool } from '../src/db/statement-pool.ts';
 import type { Fixtures, Scenario } from './scenarios.ts';
 
 export interface HttpResult {
@@ -47,8 +49,8 @@ export interface CeilingResult {
 }
 
 /**
- * The scenario's statements as fast as PostgreSQL runs them: `connections` loops on a
- * pool of as many clients (named statements, prepared once per client).
+ * The scenario's statements as fast as PostgreSQL runs them: `connections` loops on the
+ * service's own statement pool with as many connections (prepared once per connection).
  */
 export async function loadCeiling(
   url: string,
@@ -58,7 +60,7 @@ export async function loadCeiling(
 ): Promise<CeilingResult | undefined> {
   const { ceiling } = scenario;
   if (ceiling === undefined) return undefined;
-  const pool = new pg.Pool({ connectionString: url, max: options.connections });
+  const pool = openStatementPool(url, options.connections, DEFAULT_DATABASE_TIMEOUTS);
   let operations = 0;
   let errors = 0;
   let firstError: unknown;

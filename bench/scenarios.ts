@@ -1,15 +1,15 @@
 // What `npm run bench` loads: one row per route and case. A scenario is the HTTP
 // request a client sends, and `ceiling`, the very statements the route sends (the
-// objects of src/*/*.queries.ts) straight to PostgreSQL through pg: the best the
-// service could do on this database. A new case is one more row in SCENARIOS.
+// objects of src/*/*.queries.ts) straight to PostgreSQL through the service's statement
+// pool: the best the service could do on this database. A new case is one more row in SCENARIOS.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import {
   customerById,
   customersPage,
   customerWithOrders,
   insertCustomer,
 } from '../src/customers/customers.queries.ts';
+import type { StatementPool } from '../src/db/statement-pool.ts';
 import { insertOrderWithSms, orderById, ordersPage } from '../src/orders/orders.queries.ts';
 
 /** What requests pick from: seeded rows and fresh values. */
@@ -41,7 +41,7 @@ export interface Scenario {
    * request also does (one indexed query), and what happens after the answer (the SMS
    * worker's wake-up and send).
    */
-  ceiling?: (pool: pg.Pool, fixtures: Fixtures) => Promise<unknown>;
+  ceiling?: (pool: StatementPool, fixtures: Fixtures) => Promise<unknown>;
 }
 
 const get = (path: string): HttpRequest => ({ method: 'GET', path });

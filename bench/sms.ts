@@ -89,7 +89,7 @@ async function throughput(url: string) {
         while (made < THROUGHPUT_MESSAGES) {
           made += 1;
           await createOrder(
-            db.pool,
+            db.statements,
             { customer_id: customerId, item: 'backlog', amount: '1.00' },
             {
               currency: config.defaultCurrency,

@@ -118,6 +118,28 @@ test('when PostgreSQL hangs, requests fail fast with 503 and /readyz answers wit
   await waitForRecovery(app, auth);
 });
 
+test('when its connections die silently, the next requests get new ones after one timeout', async (t) => {
+  const { app, auth, proxy } = await appBehindProxy(t);
+  const customer = await addCustomer(app, auth);
+  // Twice the pool's 4 connections at once: every connection is open and in use.
+  const views = () =>
+    Promise.all(
+      Array.from({ length: 8 }, () =>
+        app.inject({ url: `/api/view-customer/${customer.id}`, headers: auth }),
+      ),
+    );
+  for (const response of await views()) assert.equal(response.statusCode, 200);
+  proxy.strand();
+
+  // Statement timeout 1 s, plus the margin for the server's own cancellation.
+  const stranded = await timed(views);
+  for (const response of stranded.result) assertUnavailable(response, 'on a dead connection');
+  assert.ok(stranded.ms < 4000, `they took ${Math.round(stranded.ms)} ms`);
+  const after = await timed(views);
+  for (const response of after.result) assert.equal(response.statusCode, 200, response.body);
+  assert.ok(after.ms < 1000, `the next requests took ${Math.round(after.ms)} ms`);
+});
+
 test('when a statement runs past DATABASE_STATEMENT_TIMEOUT (a lock held elsewhere), it answers 503', async (t) => {
   const { app, auth, direct } = await appBehindProxy(t);
   const customer = await addCustomer(app, auth);

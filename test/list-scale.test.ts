@@ -32,22 +32,33 @@ interface SentQuery {
   values: unknown[];
 }
 
-/** The statements the app sends while `run` runs (but the token lookup and waking the SMS workers). */
+/**
+ * The statements the app sends while `run` runs, through both of its pools (but the
+ * token lookup and waking the SMS workers).
+ */
 async function statementsSentBy(run: () => Promise<unknown>): Promise<SentQuery[]> {
   const sent: SentQuery[] = [];
-  const query = db.pool.query.bind(db.pool) as (...args: unknown[]) => unknown;
-  db.pool.query = ((...args: unknown[]) => {
-    const [first, second] = args;
-    const text = typeof first === 'string' ? first : (first as { text: string }).text;
-    const values =
-      typeof first === 'string' ? second : ((first as { values?: unknown[] }).values ?? []);
+  const record = (text: string, values: unknown) => {
     if (!/api_tokens|pg_notify/.test(text)) sent.push({ text, values: values as unknown[] });
+  };
+  const { pool, statements } = db;
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  const runStatement = statements.run.bind(statements);
+  pool.query = ((...args: unknown[]) => {
+    const [first, second] = args;
+    if (typeof first === 'string') record(first, second);
+    else record((first as { text: string }).text, (first as { values?: unknown[] }).values ?? []);
     return query(...args);
-  }) as typeof db.pool.query;
+  }) as typeof pool.query;
+  statements.run = (text, values) => {
+    record(text, values);
+    return runStatement(text, values);
+  };
   try {
     await run();
   } finally {
-    db.pool.query = query as typeof db.pool.query;
+    pool.query = query as typeof pool.query;
+    statements.run = runStatement;
   }
   return sent;
 }

@@ -105,13 +105,13 @@ test('when the server is killed with SIGKILL mid-send, the next start sends ever
   const hanging = await startHangingGateway(t, stubPort(stub));
   const env = { DATABASE_URL: url, ...stubEnv(stub) };
   // Queued before the server starts, so that its worker claims them all in its first round.
-  const customer = await createCustomer(db.pool, {
+  const customer = await createCustomer(db.statements, {
     name: 'Zawadi Restart',
     phone_number: uniquePhoneNumber(),
   });
   for (let index = 0; index < 3; index += 1) {
     await createOrder(
-      db.pool,
+      db.statements,
       { customer_id: customer.id, item: `restart item ${index}`, amount: '40.00' },
       { currency: 'KES', smsTemplate: undefined },
     );
@@ -201,7 +201,7 @@ test('when two worker processes share a database, 1,000 orders each get exactly 
 
   const customers = await Promise.all(
     ['Daudi', 'Esther', 'Faith', 'Gitau'].map((name) =>
-      createCustomer(db.pool, { name: `${name} Load`, phone_number: uniquePhoneNumber() }),
+      createCustomer(db.statements, { name: `${name} Load`, phone_number: uniquePhoneNumber() }),
     ),
   );
   const settings = { currency: 'KES', smsTemplate: undefined };
@@ -211,7 +211,7 @@ test('when two worker processes share a database, 1,000 orders each get exactly 
       while (next < 1000) {
         const index = next++;
         await createOrder(
-          db.pool,
+          db.statements,
           {
             customer_id: customers[index % customers.length]?.id,
             item: `load item ${index}`,
@@ -293,12 +293,12 @@ test('when the gateway is slow but within the send timeout, two workers still se
     SMS_POLL_INTERVAL: '1s',
   };
   const workers = await Promise.all([startWorker(t, env), startWorker(t, env)]);
-  const customer = await createCustomer(db.pool, {
+  const customer = await createCustomer(db.statements, {
     name: 'Halima Slow',
     phone_number: uniquePhoneNumber(),
   });
   await createOrder(
-    db.pool,
+    db.statements,
     { customer_id: customer.id, item: 'slow gateway item', amount: '75.00' },
     { currency: 'KES', smsTemplate: undefined },
   );

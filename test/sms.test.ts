@@ -113,18 +113,18 @@ test('when an order is created, exactly one SMS goes to its customer’s number 
 test('when the order’s transaction rolls back, no SMS exists and none is sent', async () => {
   const customer = await addCustomer(app, auth);
   const before = stub.received.length;
-  const client = await db.pool.connect();
-  try {
-    await client.query('begin');
-    await createOrder(
-      client,
-      { customer_id: customer.id, item: 'x', amount: '1' },
-      { currency: 'KES', smsTemplate: undefined },
-    );
-    await client.query('rollback');
-  } finally {
-    client.release();
-  }
+  const rolledBack = new Error('roll back');
+  await assert.rejects(
+    db.statements.transaction(async (transaction) => {
+      await createOrder(
+        transaction,
+        { customer_id: customer.id, item: 'x', amount: '1' },
+        { currency: 'KES', smsTemplate: undefined },
+      );
+      throw rolledBack;
+    }),
+    rolledBack,
+  );
   const rows = await db.orm
     .select()
     .from(smsMessages)

@@ -8,20 +8,17 @@ export const CUSTOMER_COLUMNS = `t.id, t.name, t.phone_number as "phoneNumber",
   t.created_at as "createdAt", t.updated_at as "updatedAt"`;
 
 export const customerById = statement<CustomerRow, [id: string]>(
-  'customer_by_id',
   `select ${CUSTOMER_COLUMNS} from customers t where t.id = $1`,
 );
 
 /** No row when the phone number is taken: ON CONFLICT keeps a race to one row. */
 export const insertCustomer = statement<CustomerRow, [name: string, phoneNumber: string]>(
-  'insert_customer',
   `insert into customers as t (name, phone_number) values ($1, $2)
    on conflict (phone_number) do nothing
    returning ${CUSTOMER_COLUMNS}`,
 );
 
 export const customersPage = statement<OffsetPageRow & Nullable<CustomerRow>, [page: number]>(
-  'customers_page',
   offsetPageSql({ table: 'customers', columns: CUSTOMER_COLUMNS }),
 );
 
@@ -37,7 +34,6 @@ export const hasOrder = (row: CustomerWithOrdersRow): row is CustomerRow & Order
 
 /** The customer on every row, with one of their orders (none: one row, order columns null). */
 export const customerWithOrders = statement<CustomerWithOrdersRow, [id: string]>(
-  'customer_with_orders',
   `select ${CUSTOMER_COLUMNS},
      o.id as "order_id", o.customer_id as "order_customerId", o.item as "order_item",
      o.amount as "order_amount", o.currency as "order_currency",

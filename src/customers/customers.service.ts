@@ -3,7 +3,7 @@ import type { Queryable } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { customers, orders, type CustomerRow } from '../db/schema.ts';
 import { readOffsetPage, type OffsetPage } from '../db/offset-pages.ts';
-import type { SqlClient } from '../db/statement.ts';
+import type { StatementRunner } from '../db/statement-pool.ts';
 import { AppError, validationError } from '../errors.ts';
 import { checkFields, cleanText, normalizePhoneNumber } from '../fields.ts';
 import {
@@ -28,7 +28,7 @@ const DUPLICATE_PHONE = 'customer with this phone number already exists.';
 
 const CUSTOMER_RULES = { name: cleanText, phone_number: normalizePhoneNumber };
 
-export async function createCustomer(db: SqlClient, input: CustomerInput): Promise<Customer> {
+export async function createCustomer(db: StatementRunner, input: CustomerInput): Promise<Customer> {
   const { name, phone_number: phoneNumber } = checkFields(input, CUSTOMER_RULES, 'all');
   // ON CONFLICT keeps a race between two identical requests down to one row and
   // one clean 400, where a pre-check would let both through to the constraint.
@@ -57,12 +57,12 @@ export async function updateCustomer(
   }
 }
 
-export async function findCustomer(db: SqlClient, id: string): Promise<Customer | undefined> {
+export async function findCustomer(db: StatementRunner, id: string): Promise<Customer | undefined> {
   const [row] = await customerById.rows(db, id);
   return row;
 }
 
-export async function getCustomer(db: SqlClient, id: string): Promise<Customer> {
+export async function getCustomer(db: StatementRunner, id: string): Promise<Customer> {
   const customer = await findCustomer(db, id);
   if (customer === undefined) throw customerNotFound();
   return customer;
@@ -70,7 +70,7 @@ export async function getCustomer(db: SqlClient, id: string): Promise<Customer> 
 
 /** The customer and their orders, oldest first, in one statement. */
 export async function getCustomerWithOrders(
-  db: SqlClient,
+  db: StatementRunner,
   id: string,
 ): Promise<{ customer: Customer; orders: PreciseOrderRow[] }> {
   const rows = await customerWithOrders.rows(db, id);
@@ -99,7 +99,7 @@ export async function getCustomerWithOrders(
 
 /** One page in the original order (oldest first), with the total for page links. */
 export function listCustomersPage(
-  db: SqlClient,
+  db: StatementRunner,
   page: number | 'last',
 ): Promise<OffsetPage<Customer>> {
   return readOffsetPage(customersPage, db, page);

@@ -8,6 +8,7 @@ import type { Config, DatabaseTimeouts } from '../config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { isQueryReadTimeout } from './errors.ts';
 import * as schema from './schema.ts';
+import { openStatementPool, QUERY_TIMEOUT_MARGIN_MS, type StatementPool } from './statement-pool.ts';
 
 export type Orm = NodePgDatabase<typeof schema>;
 /** The ORM handle or an open transaction: queries take either. */
@@ -16,6 +17,9 @@ export type Queryable = Orm | Parameters<Parameters<Orm['transaction']>[0]>[0];
 export interface Database {
   /** Where it is: for the connections that live outside the pool (LISTEN). */
   readonly url: string;
+  /** The hot paths' prepared statements (db/statement.ts), pipelined. */
+  readonly statements: StatementPool;
+  /** node-postgres, for everything else: Drizzle, transactions, ad-hoc SQL. */
   readonly pool: pg.Pool;
   readonly orm: Orm;
   /** Closes the pool, then stops the embedded server if this process started it. */
@@ -28,9 +32,6 @@ const MIGRATION_LOCK_ID = 7_201_946;
 
 export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5000, statementMs: 10_000 };
 
-// How much longer than statement_timeout we wait for PostgreSQL's own cancellation
-// before deciding the server (or the network to it) is not answering at all.
-const QUERY_TIMEOUT_MARGIN_MS = 1000;
 
 export function connect(
   url: string,
@@ -75,11 +76,13 @@ export function connect(
   pool.on('error', (error) => {
     if (!closed) logger.error({ err: error }, 'idle database connection failed');
   });
+  const statements = openStatementPool(url, poolSize, timeouts);
   const close = async () => {
     closed = true;
-    await pool.end();
+    await Promise.all([statements.end(), pool.end()]);
   };
-  return { url, pool, orm: withSafeTransactions(drizzle({ client: pool, schema }), pool), close };
+  const orm = withSafeTransactions(drizzle({ client: pool, schema }), pool);
+  return { url, statements, pool, orm, close };
 }
 
 /**

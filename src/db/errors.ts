@@ -1,3 +1,5 @@
+import { QUERY_TIMEOUT } from './statement-pool.ts';
+
 // PostgreSQL error codes we turn into answers. Drizzle wraps driver errors
 // (DrizzleQueryError), so the code may sit on the error or on its cause.
 function postgresCode(error: unknown): string | undefined {
@@ -28,6 +30,14 @@ const UNAVAILABLE_SYSTEM_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
+// porsager's postgres (the statement pool) reports its own failures with these codes.
+const UNAVAILABLE_DRIVER_CODES = new Set([
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  QUERY_TIMEOUT,
+]);
 // node-postgres reports these without a code.
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
@@ -43,6 +53,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
       if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code)) return true;
+      if (UNAVAILABLE_DRIVER_CODES.has(code)) return true;
       // A socket's own failure (`read ECONNRESET`) carries its syscall; a client
       // hanging up on its request is an ECONNRESET too, but without one.
       const syscall = (current as { syscall?: unknown }).syscall;

@@ -6,7 +6,8 @@
 // back half are counted from the end (a backward index scan), so the last page costs
 // what the first does and the dearest page is the middle one.
 
-import type { Nullable, SqlClient, Statement } from './statement.ts';
+import type { StatementRunner } from './statement-pool.ts';
+import type { Nullable, Statement } from './statement.ts';
 
 /** Rows a page: the original API's, whose clients count on it. */
 export const OFFSET_PAGE_SIZE = 10;
@@ -28,7 +29,7 @@ export interface OffsetPage<Row> {
 /** Runs a statement made with `offsetPageSql` for `page` (1-based, or 'last'). */
 export async function readOffsetPage<Row extends { id: string }>(
   statement: Statement<OffsetPageRow & Nullable<Row>, [page: number]>,
-  db: SqlClient,
+  db: StatementRunner,
   page: number | 'last',
 ): Promise<OffsetPage<Row>> {
   const rows = await statement.rows(db, page === 'last' ? 0 : page);

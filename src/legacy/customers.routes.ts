@@ -42,7 +42,7 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
         legacyPage(
           request,
           config.publicUrl,
-          (page) => listCustomersPage(db.pool, page),
+          (page) => listCustomersPage(db.statements, page),
           legacyCustomer,
         ),
     );
@@ -62,7 +62,7 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
       },
       async (request) => {
         const { customer, orders } = await getCustomerWithOrders(
-          db.pool,
+          db.statements,
           requireUuid(request.params.id),
         );
         return {
@@ -83,7 +83,7 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
         },
       },
       async (request, reply) => {
-        const customer = await createCustomer(db.pool, request.body);
+        const customer = await createCustomer(db.statements, request.body);
         return reply.code(201).send(legacyCustomer(customer));
       },
     );

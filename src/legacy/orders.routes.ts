@@ -46,7 +46,7 @@ export function legacyOrderRoutes(
         },
       },
       (request) =>
-        legacyPage(request, config.publicUrl, (page) => listOrdersPage(db.pool, page), legacyOrder),
+        legacyPage(request, config.publicUrl, (page) => listOrdersPage(db.statements, page), legacyOrder),
     );
 
     app.get(
@@ -65,9 +65,9 @@ export function legacyOrderRoutes(
       async (request) => {
         const { order_id: orderId, customer_id: customerId } = request.query;
         // As the original: an empty value counts as absent, order_id wins over customer_id.
-        if (orderId) return legacyOrder(await getOrder(db.pool, requireUuid(orderId)));
+        if (orderId) return legacyOrder(await getOrder(db.statements, requireUuid(orderId)));
         if (customerId) {
-          const orders = await listCustomerOrders(db.pool, requireUuid(customerId));
+          const orders = await listCustomerOrders(db.statements, requireUuid(customerId));
           return orders.map(legacyOrder);
         }
         throw new AppError('missing_lookup', 'Please pass customer_id or order_id');
@@ -92,14 +92,14 @@ export function legacyOrderRoutes(
         requireUuid(customerId);
         try {
           const order = await createOrder(
-            db.pool,
+            db.statements,
             { ...request.body, customer_id: customerId },
             orderSettings,
           );
           return await reply.code(201).send(legacyOrder(order));
         } catch (error) {
           // Only on this error path, so that the answer stays one round trip.
-          if (isValidationError(error) && (await findCustomer(db.pool, customerId)) === undefined) {
+          if (isValidationError(error) && (await findCustomer(db.statements, customerId)) === undefined) {
             throw customerNotFound();
           }
           throw error;
@@ -119,7 +119,7 @@ export function legacyOrderRoutes(
         },
       },
       async (request) =>
-        legacyOrder(await updateOrder(db.pool, requireUuid(request.params.id), request.body)),
+        legacyOrder(await updateOrder(db.statements, requireUuid(request.params.id), request.body)),
     );
 
     app.delete(

@@ -19,12 +19,10 @@ export type OrderWithCustomerRow = OrderRow & {
 };
 
 export const orderById = statement<OrderWithCustomerRow, [id: string]>(
-  'order_by_id',
   `select ${ORDER_COLUMNS} from orders t ${WITH_CUSTOMER} where t.id = $1`,
 );
 
 export const ordersPage = statement<OffsetPageRow & Nullable<OrderWithCustomerRow>, [page: number]>(
-  'orders_page',
   offsetPageSql({
     table: 'orders',
     columns: ORDER_COLUMNS,
@@ -48,7 +46,6 @@ export const insertOrderWithSms = statement<
     smsBody: string,
   ]
 >(
-  'insert_order_with_sms',
   `with t as (
      insert into orders (id, customer_id, item, amount, currency) values ($1, $2, $3, $4, $5)
      returning *
@@ -65,7 +62,6 @@ export const updateOrderById = statement<
   OrderWithCustomerRow,
   [id: string, item: string | null, amount: string | null]
 >(
-  'update_order',
   `with t as (
      update orders set item = coalesce($2, item), amount = coalesce($3::numeric, amount),
        updated_at = now()

@@ -10,7 +10,7 @@ import type { Queryable } from '../db/client.ts';
 import { isForeignKeyViolation } from '../db/errors.ts';
 import { orders, type OrderRow } from '../db/schema.ts';
 import { readOffsetPage, type OffsetPage } from '../db/offset-pages.ts';
-import type { SqlClient } from '../db/statement.ts';
+import type { StatementRunner } from '../db/statement-pool.ts';
 import { AppError } from '../errors.ts';
 import { checkFields, checkUuid, cleanText, parseAmount } from '../fields.ts';
 import { orderSmsText } from '../sms/message.ts';
@@ -48,7 +48,7 @@ const ORDER_RULES = { customer_id: checkUuid, item: cleanText, amount: parseAmou
  * or rolls back with it.
  */
 export async function createOrder(
-  db: SqlClient,
+  db: StatementRunner,
   input: OrderInput,
   settings: OrderSettings,
 ): Promise<Order> {
@@ -82,7 +82,7 @@ export async function createOrder(
 }
 
 /** Partial update of item and amount; other fields are ignored, as the original did. */
-export async function updateOrder(db: SqlClient, id: string, input: OrderInput): Promise<Order> {
+export async function updateOrder(db: StatementRunner, id: string, input: OrderInput): Promise<Order> {
   // Only item and amount may change; customer_id and unknown fields are ignored.
   const { item, amount } = checkFields(input, { item: cleanText, amount: parseAmount }, 'present');
   // One statement: the answer is the order as this update left it, even if it is
@@ -92,20 +92,20 @@ export async function updateOrder(db: SqlClient, id: string, input: OrderInput):
   return toOrder(row);
 }
 
-export async function getOrder(db: SqlClient, id: string): Promise<Order> {
+export async function getOrder(db: StatementRunner, id: string): Promise<Order> {
   const [row] = await orderById.rows(db, id);
   if (row === undefined) throw orderNotFound();
   return toOrder(row);
 }
 
-export async function listCustomerOrders(db: SqlClient, customerId: string): Promise<Order[]> {
+export async function listCustomerOrders(db: StatementRunner, customerId: string): Promise<Order[]> {
   const { customer, orders: rows } = await getCustomerWithOrders(db, customerId);
   return rows.map((order) => ({ ...order, customer }));
 }
 
 /** One page in the original order (oldest first), with the total for page links. */
 export async function listOrdersPage(
-  db: SqlClient,
+  db: StatementRunner,
   page: number | 'last',
 ): Promise<OffsetPage<Order>> {
   const found = await readOffsetPage(ordersPage, db, page);

@@ -1,6 +1,7 @@
 // A TCP proxy between the app and the real PostgreSQL, which a test can cut (the
 // server stopped: connections reset, new ones refused) or freeze (the server hung:
-// connections open, nothing answers), then restore.
+// connections open, nothing answers), then restore; or strand the connections open now
+// (a network path that died silently: they never answer again, new ones work).
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
 import type { Cleanup } from './database.ts';
@@ -11,6 +12,7 @@ export interface TcpProxy {
   cut(): Promise<void>;
   freeze(): void;
   restore(): Promise<void>;
+  strand(): void;
 }
 
 export async function startTcpProxy(cleanup: Cleanup, target: string): Promise<TcpProxy> {
@@ -18,6 +20,7 @@ export async function startTcpProxy(cleanup: Cleanup, target: string): Promise<T
   const pairs = new Set<[Socket, Socket]>();
   let frozen = false;
   const held: Socket[] = []; // connections that arrived while frozen
+  const stranded: Socket[] = [];
 
   const pipe = (client: Socket) => {
     const upstream = connect(Number(targetUrl.port || 5432), targetUrl.hostname);
@@ -33,6 +36,13 @@ export async function startTcpProxy(cleanup: Cleanup, target: string): Promise<T
     upstream.on('error', close).on('close', close);
   };
 
+  const stop = ([client, upstream]: [Socket, Socket]) => {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
+  };
+
   const server = createServer((client) => {
     if (frozen) held.push(client.on('error', () => {}));
     else pipe(client);
@@ -45,6 +55,7 @@ export async function startTcpProxy(cleanup: Cleanup, target: string): Promise<T
       client.destroy();
       upstream.destroy();
     }
+    for (const socket of stranded) socket.destroy();
     server.close();
   });
 
@@ -64,11 +75,14 @@ export async function startTcpProxy(cleanup: Cleanup, target: string): Promise<T
     },
     freeze() {
       frozen = true;
-      for (const [client, upstream] of pairs) {
-        client.unpipe(upstream);
-        upstream.unpipe(client);
-        client.pause();
-        upstream.pause();
+      for (const pair of pairs) stop(pair);
+    },
+    strand() {
+      for (const pair of pairs) {
+        stop(pair);
+        // Out of the set that restore() pipes again; still destroyed at cleanup.
+        pairs.delete(pair);
+        stranded.push(...pair);
       }
     },
     async restore() {

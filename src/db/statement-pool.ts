@@ -1,0 +1,108 @@
+// The connections the hot statements run on (db/statement.ts): porsager's `postgres`,
+// which pipelines. Under load it writes the queries of many concurrent requests to a
+// connection at once, where node-postgres sends one query, waits for its answer and
+// only then sends the next; on this project's benchmark that made the reads by id
+// 1.4–1.9× faster at 64 connections (bench/README.md, "The driver"). Everything else
+// (Drizzle, migrations, LISTEN) stays on node-postgres.
+import postgres from 'postgres';
+import type { DatabaseTimeouts } from '../config.ts';
+
+/** Where a service's statements run: the pool, or one connection in a transaction. */
+export interface StatementRunner {
+  /** Runs one statement (prepared once per connection) and resolves to its rows. */
+  run<Row>(text: string, values: readonly unknown[]): Promise<Row[]>;
+}
+
+export interface StatementPool extends StatementRunner {
+  /** Runs `work` on one connection in a transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(work: (transaction: StatementRunner) => Promise<T>): Promise<T>;
+  /** Closes the connections, letting queries already sent finish (or time out). */
+  end(): Promise<void>;
+}
+
+/** The error code when the database did not answer at all, not even statement_timeout's cancellation. */
+export const QUERY_TIMEOUT = 'QUERY_TIMEOUT';
+
+// How much longer than statement_timeout we wait for PostgreSQL's own cancellation
+// before deciding the server (or the network to it) is not answering at all.
+export const QUERY_TIMEOUT_MARGIN_MS = 1000;
+
+// Connections idle this long are closed (node-postgres's pool closes them after 10 s).
+const IDLE_TIMEOUT_SECONDS = 30;
+
+export function openStatementPool(
+  url: string,
+  size: number,
+  timeouts: DatabaseTimeouts,
+): StatementPool {
+  const open = () =>
+    postgres(url, {
+      max: size,
+      connect_timeout: timeouts.connectMs / 1000,
+      idle_timeout: IDLE_TIMEOUT_SECONDS,
+      // A slow statement is cancelled by the server…
+      connection: { statement_timeout: timeouts.statementMs },
+      // No statement takes an array: looking up the array types at connect would be
+      // a round trip for nothing.
+      fetch_types: false,
+      onnotice: () => {},
+    });
+  let connections = open();
+  const answerWithinMs = timeouts.statementMs + QUERY_TIMEOUT_MARGIN_MS;
+
+  // …and a server that does not answer at all (hung, or the network gone) by us:
+  // postgres.js would wait for ever.
+  async function answerInTime<Row>(
+    query: PromiseLike<unknown>,
+    sentOn: postgres.Sql,
+  ): Promise<Row[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const message = `the database did not answer within ${answerWithinMs} ms`;
+        reject(Object.assign(new Error(message), { code: QUERY_TIMEOUT }));
+      }, answerWithinMs);
+    });
+    try {
+      return (await Promise.race([query, timeout])) as Row[];
+    } catch (error) {
+      // The connections are stuck behind the query that got no answer, and so are the
+      // queries pipelined after it: drop them all and start afresh, once.
+      if ((error as { code?: unknown }).code === QUERY_TIMEOUT && sentOn === connections) {
+        connections = open();
+        void sentOn.end({ timeout: 0 });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const prepared = (sql: postgres.Sql, text: string, values: readonly unknown[]) =>
+    sql.unsafe(text, values as postgres.ParameterOrJSON<never>[], { prepare: true });
+
+  return {
+    run: (text, values) => answerInTime(prepared(connections, text, values), connections),
+    // By hand on a reserved connection rather than with postgres.js's begin(), so that
+    // BEGIN and COMMIT get the same timeout as every statement.
+    async transaction(work) {
+      const sentOn = connections;
+      const connection = await sentOn.reserve();
+      const transaction: StatementRunner = {
+        run: (text, values) => answerInTime(prepared(connection, text, values), sentOn),
+      };
+      try {
+        await transaction.run('begin', []);
+        const result = await work(transaction);
+        await transaction.run('commit', []);
+        return result;
+      } catch (error) {
+        await transaction.run('rollback', []).catch(() => {});
+        throw error;
+      } finally {
+        connection.release();
+      }
+    },
+    end: () => connections.end({ timeout: answerWithinMs / 1000 }),
+  };
+}
