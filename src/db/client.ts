@@ -8,7 +8,11 @@ import type { Config, DatabaseTimeouts } from '../config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { isQueryReadTimeout } from './errors.ts';
 import * as schema from './schema.ts';
-import { openStatementPool, QUERY_TIMEOUT_MARGIN_MS, type StatementPool } from './statement-pool.ts';
+import {
+  openStatementPool,
+  QUERY_TIMEOUT_MARGIN_MS,
+  type StatementPool,
+} from './statement-pool.ts';
 
 export type Orm = NodePgDatabase<typeof schema>;
 /** The ORM handle or an open transaction: queries take either. */
@@ -31,7 +35,6 @@ const MIGRATIONS_FOLDER = path.join(import.meta.dirname, '..', '..', 'migrations
 const MIGRATION_LOCK_ID = 7_201_946;
 
 export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5000, statementMs: 10_000 };
-
 
 export function connect(
   url: string,

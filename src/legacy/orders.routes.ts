@@ -46,7 +46,12 @@ export function legacyOrderRoutes(
         },
       },
       (request) =>
-        legacyPage(request, config.publicUrl, (page) => listOrdersPage(db.statements, page), legacyOrder),
+        legacyPage(
+          request,
+          config.publicUrl,
+          (page) => listOrdersPage(db.statements, page),
+          legacyOrder,
+        ),
     );
 
     app.get(
@@ -99,7 +104,10 @@ export function legacyOrderRoutes(
           return await reply.code(201).send(legacyOrder(order));
         } catch (error) {
           // Only on this error path, so that the answer stays one round trip.
-          if (isValidationError(error) && (await findCustomer(db.statements, customerId)) === undefined) {
+          if (
+            isValidationError(error) &&
+            (await findCustomer(db.statements, customerId)) === undefined
+          ) {
             throw customerNotFound();
           }
           throw error;

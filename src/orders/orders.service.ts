@@ -82,7 +82,11 @@ export async function createOrder(
 }
 
 /** Partial update of item and amount; other fields are ignored, as the original did. */
-export async function updateOrder(db: StatementRunner, id: string, input: OrderInput): Promise<Order> {
+export async function updateOrder(
+  db: StatementRunner,
+  id: string,
+  input: OrderInput,
+): Promise<Order> {
   // Only item and amount may change; customer_id and unknown fields are ignored.
   const { item, amount } = checkFields(input, { item: cleanText, amount: parseAmount }, 'present');
   // One statement: the answer is the order as this update left it, even if it is
@@ -98,7 +102,10 @@ export async function getOrder(db: StatementRunner, id: string): Promise<Order> 
   return toOrder(row);
 }
 
-export async function listCustomerOrders(db: StatementRunner, customerId: string): Promise<Order[]> {
+export async function listCustomerOrders(
+  db: StatementRunner,
+  customerId: string,
+): Promise<Order[]> {
   const { customer, orders: rows } = await getCustomerWithOrders(db, customerId);
   return rows.map((order) => ({ ...order, customer }));
 }
