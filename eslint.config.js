@@ -30,6 +30,89 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // The rooms of src/ and which way their doors open (docs/architecture.md): the
+  // domains know nothing of HTTP, the two APIs and the web pages do not reach into
+  // each other, and auth (the library) does not know the pages that use it.
+  {
+    files: ['src/core/**', 'src/db/**', 'src/customers/**', 'src/orders/**', 'src/sms/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/api/**',
+                '**/web/**',
+                '**/http/**',
+                '**/auth/**',
+                'fastify',
+                '@fastify/*',
+              ],
+              message: 'Domains and the database layer know nothing of HTTP or auth.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/auth/**', 'src/http/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/**', '**/web/**'],
+              message: 'Shared plumbing serves the APIs and pages; it does not import them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/api/legacy/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/v1/**', '**/web/**'],
+              message: 'The APIs share services, not each other.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/api/v1/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/legacy/**', '**/web/**'],
+              message: 'The APIs share services, not each other.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/api/**'], message: 'Pages use the services, not an API.' }] },
+      ],
+    },
+  },
   {
     // Tests read untyped JSON answers (response.json()) on purpose; asserts check them.
     files: ['test/**/*.ts'],

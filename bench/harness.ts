@@ -9,7 +9,7 @@ import pino from 'pino';
 import { createToken } from '../src/auth/tokens.ts';
 import { findOrCreateUserByEmail } from '../src/auth/users.ts';
 import { connect } from '../src/db/client.ts';
-import { freePort } from '../src/free-port.ts';
+import { freePort } from '../src/db/free-port.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { adminQuery, databaseUrl } from '../test/helpers/postgres-admin.ts';
 

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import pino from 'pino';
-import { parseConfig } from '../src/config.ts';
+import { parseConfig } from '../src/config/config.ts';
 import { connect, runMigrations } from '../src/db/client.ts';
 import { createOrder } from '../src/orders/orders.service.ts';
 import { startAfricasTalkingStub, stubEnv } from '../test/helpers/africastalking-stub.ts';

@@ -9,24 +9,30 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { authRoutes } from './auth/auth.routes.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { OidcSignIn } from './auth/oidc.ts';
 import { TokenCache } from './auth/token-cache.ts';
 import { TokenChangeListener } from './auth/token-changes.ts';
-import { parseQueryString, registerBodyParsers } from './body-parsers.ts';
-import type { Config } from './config.ts';
+import { parseQueryString, registerBodyParsers } from './http/body-parsers.ts';
+import type { Config } from './config/config.ts';
 import type { Database } from './db/client.ts';
-import { answerClientError, answerFrameworkError, registerErrorHandler } from './error-handler.ts';
-import { securityHeaders } from './security-headers.ts';
-import { healthRoutes } from './health.routes.ts';
-import { legacyCustomerRoutes } from './legacy/customers.routes.ts';
-import { trackRouteMethods } from './legacy/allowed-methods.ts';
-import { legacyOrderRoutes } from './legacy/orders.routes.ts';
-import { registerAllowedHosts } from './allowed-hosts.ts';
-import { registerRateLimits } from './rate-limits.ts';
+import {
+  answerClientError,
+  answerFrameworkError,
+  registerErrorHandler,
+} from './http/error-handler.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { healthRoutes } from './http/health.routes.ts';
+import { legacyCustomerRoutes } from './api/legacy/customers.routes.ts';
+import { trackRouteMethods } from './api/legacy/allowed-methods.ts';
+import { renderDrfError } from './api/legacy/drf-errors.ts';
+import { legacyOrderRoutes } from './api/legacy/orders.routes.ts';
+import { legacyTokenRoutes } from './api/legacy/token.routes.ts';
+import { registerAllowedHosts } from './http/allowed-hosts.ts';
+import { registerRateLimits } from './http/rate-limits.ts';
 import { smsWakeUp } from './sms/wake-up.ts';
-import { smsWebhookRoutes } from './sms/webhook.routes.ts';
+import { smsWebhookRoutes } from './api/webhooks/africastalking.routes.ts';
+import { signInRoutes } from './web/sign-in.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 
 export interface AppDependencies {
@@ -73,7 +79,10 @@ export async function buildApp(config: Config, deps: AppDependencies) {
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   registerBodyParsers(app);
-  registerErrorHandler(app);
+  // Until an API registers its own, errors and unknown paths answer in the original
+  // API's shape, as they always have.
+  registerErrorHandler(app, renderDrfError);
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }));
 
   await app.register(cookie, { secret: config.sessionSecret });
   const headers = securityHeaders(config);
@@ -101,7 +110,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   );
   await app.register(healthRoutes(deps.db));
   await app.register(webRoutes(config, oidc));
-  await app.register(authRoutes(deps.db, config, oidc));
+  await app.register(signInRoutes(deps.db, config, oidc));
   await app.register(smsWebhookRoutes(deps.db, config));
   await app.register(legacyCustomerRoutes(deps.db, config));
   const orderSettings = {
@@ -110,6 +119,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     wakeSmsWorkers: smsWakeUp(deps.db.pool, deps.logger),
   };
   await app.register(legacyOrderRoutes(deps.db, config, orderSettings));
+  await app.register(legacyTokenRoutes(deps.db));
 
   addAllowedMethodRoutes();
 

@@ -10,10 +10,10 @@ import {
   revokeToken,
   type TokenScope,
 } from './auth/tokens.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from './config/duration.ts';
 import { findOrCreateUserByEmail, isPlausibleEmail } from './auth/users.ts';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { SMS_STATUSES, type SmsStatus } from './db/schema.ts';
 import { listSmsMessages, retryFailedSms } from './sms/outbox.ts';
 import { notifySmsWorkers } from './sms/wake-up.ts';
@@ -21,9 +21,9 @@ import { createSmsProvider } from './sms/providers/index.ts';
 import { SmsWorker } from './sms/worker.ts';
 import { isDatabaseUnavailable, rootCauseMessage } from './db/errors.ts';
 import { openDatabase, runMigrations, type Database, type MigrationsRun } from './db/client.ts';
-import { AppError } from './errors.ts';
-import { isUuid } from './fields.ts';
-import { createLogger } from './logger.ts';
+import { AppError } from './core/errors.ts';
+import { isUuid } from './core/fields.ts';
+import { createLogger } from './observability/logger.ts';
 
 const USAGE = `Usage: customer-orders <command>
 

@@ -5,12 +5,12 @@
 // stops when the grace period ends or a second signal forces the exit).
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import type { Logger } from 'pino';
 import { sweepExpired } from './auth/sessions.ts';
 import { openDatabase, runMigrations, type Database } from './db/client.ts';
-import { createLogger } from './logger.ts';
-import { withSessionSecret } from './secrets.ts';
+import { createLogger } from './observability/logger.ts';
+import { withSessionSecret } from './config/secrets.ts';
 import { createSmsProvider } from './sms/providers/index.ts';
 import { SmsWorker } from './sms/worker.ts';
 

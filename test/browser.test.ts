@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { freePort } from '../src/free-port.ts';
+import { freePort } from '../src/db/free-port.ts';
 import { buildTestApp } from './helpers/build-app.ts';
 import { startTestIdentityProvider } from './helpers/oidc-provider.ts';
 

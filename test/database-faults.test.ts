@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { buildApp } from '../src/app.ts';
-import { parseConfig } from '../src/config.ts';
+import { parseConfig } from '../src/config/config.ts';
 import { connect } from '../src/db/client.ts';
 import { isDatabaseUnavailable } from '../src/db/errors.ts';
 import { createTestToken, type TestApp } from './helpers/build-app.ts';

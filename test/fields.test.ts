@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cleanText, FieldRuleError, normalizePhoneNumber, parseAmount } from '../src/fields.ts';
-import { parseJsonBody } from '../src/body-parsers.ts';
+import {
+  cleanText,
+  FieldRuleError,
+  normalizePhoneNumber,
+  parseAmount,
+} from '../src/core/fields.ts';
+import { parseJsonBody } from '../src/http/body-parsers.ts';
 
 test('when amounts are parsed, the decimal text is kept exactly', () => {
   const accepted: [string | number, string][] = [

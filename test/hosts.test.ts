@@ -2,7 +2,7 @@
 // so no caller's Host header ends up in a link or in the CSRF origin check.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { parseConfig } from '../src/config.ts';
+import { parseConfig } from '../src/config/config.ts';
 import { buildTestApp } from './helpers/build-app.ts';
 import { addCustomer } from './helpers/factories.ts';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { freePort } from '../src/free-port.ts';
+import { freePort } from '../src/db/free-port.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { runCli, startServer, startWorker } from './helpers/processes.ts';
 

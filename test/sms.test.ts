@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
-import type { SmsWorkerSettings } from '../src/config.ts';
+import type { SmsWorkerSettings } from '../src/config/config.ts';
 import { smsMessages, type SmsMessageRow } from '../src/db/schema.ts';
 import { createOrder } from '../src/orders/orders.service.ts';
 import { orderReference, orderSmsText } from '../src/sms/message.ts';
@@ -108,6 +108,31 @@ test('when an order is created, exactly one SMS goes to its customer’s number 
 
   await worker.drain();
   assert.equal(stub.received.length, before + 1, 'never sent twice');
+});
+
+test('when an order is created inside a transaction, the SMS workers are woken after its commit, never on rollback', async () => {
+  const customer = await addCustomer(app, auth);
+  let wakes = 0;
+  const settings = { currency: 'KES', smsTemplate: undefined, wakeSmsWorkers: () => (wakes += 1) };
+  const input = { customer_id: customer.id, item: 'after commit', amount: '1' };
+
+  await db.statements.transaction(async (transaction) => {
+    await createOrder(transaction, input, settings);
+    assert.equal(wakes, 0, 'not before the commit: a worker would not see the message yet');
+  });
+  assert.equal(wakes, 1, 'once committed');
+
+  await assert.rejects(
+    db.statements.transaction(async (transaction) => {
+      await createOrder(transaction, input, settings);
+      throw new Error('roll back');
+    }),
+  );
+  assert.equal(wakes, 1, 'not for an order that rolled back');
+
+  await createOrder(db.statements, input, settings);
+  assert.equal(wakes, 2, 'on the pool, at once');
+  await worker.drain(); // their messages go out here, not in the next test
 });
 
 test('when the order’s transaction rolls back, no SMS exists and none is sent', async () => {

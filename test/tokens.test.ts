@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import type { Identity } from '../src/auth/authenticate.ts';
 import { checkGrantable, hashTokenKey, revokeToken } from '../src/auth/tokens.ts';
-import type { AppError } from '../src/errors.ts';
+import type { AppError } from '../src/core/errors.ts';
 import { apiTokens } from '../src/db/schema.ts';
 import { buildTestApp, createTestToken } from './helpers/build-app.ts';
 import { waitFor } from './helpers/wait-for.ts';

@@ -6,11 +6,11 @@
 // when the header is there, else the `sessionid` cookie, whose unsafe requests must
 // also pass the CSRF check.
 import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { Database } from '../db/client.ts';
 import type { UserRow } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
-import type { RateLimits } from '../rate-limits.ts';
+import { AppError } from '../core/errors.ts';
+import type { RateLimits } from '../http/rate-limits.ts';
 import { CSRF_COOKIE, csrfFailure, isSafeMethod, newCsrfToken } from './csrf.ts';
 import { SESSION_COOKIE, useSession } from './sessions.ts';
 import type { TokenCache } from './token-cache.ts';

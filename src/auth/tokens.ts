@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { apiTokens, users, type ApiTokenRow, type UserRow } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../core/errors.ts';
 import type { TokenCache } from './token-cache.ts';
 
 export type TokenScope = 'read' | 'write';

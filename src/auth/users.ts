@@ -53,7 +53,7 @@ function linkIdentity(
       if (known.email === identity.email && known.name === name) return known;
       const [updated] = await tx
         .update(users)
-        .set({ email: identity.email, name, updatedAt: new Date() })
+        .set({ email: identity.email, name, updatedAt: sql`now()` })
         .where(eq(users.id, known.id))
         .returning();
       return updated;
@@ -75,7 +75,7 @@ function linkIdentity(
         ? await tx.insert(users).values(values).returning()
         : await tx
             .update(users)
-            .set({ ...values, updatedAt: new Date() })
+            .set({ ...values, updatedAt: sql`now()` })
             .where(eq(users.id, byEmail.id))
             .returning();
     return user;

@@ -1,11 +1,12 @@
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { customers, orders, type CustomerRow } from '../db/schema.ts';
 import { readOffsetPage, type OffsetPage } from '../db/offset-pages.ts';
 import type { StatementRunner } from '../db/statement-pool.ts';
-import { AppError, validationError } from '../errors.ts';
-import { checkFields, cleanText, normalizePhoneNumber } from '../fields.ts';
+import { AppError } from '../core/errors.ts';
+import { checkFields, cleanText, normalizePhoneNumber } from '../core/fields.ts';
+import type { CustomerChanges, CustomerInput } from './customers.schemas.ts';
 import {
   customerById,
   customersPage,
@@ -19,40 +20,38 @@ export type { PreciseOrderRow } from './customers.queries.ts';
 
 export type Customer = CustomerRow;
 
-export interface CustomerInput {
-  name?: string | undefined;
-  phone_number?: string | undefined;
+function phoneNumberTaken(): AppError {
+  const message = 'A customer with this phone number already exists.';
+  return new AppError('phone_number_taken', message, { phone_number: [message] });
 }
-
-const DUPLICATE_PHONE = 'customer with this phone number already exists.';
 
 const CUSTOMER_RULES = { name: cleanText, phone_number: normalizePhoneNumber };
 
 export async function createCustomer(db: StatementRunner, input: CustomerInput): Promise<Customer> {
   const { name, phone_number: phoneNumber } = checkFields(input, CUSTOMER_RULES, 'all');
   // ON CONFLICT keeps a race between two identical requests down to one row and
-  // one clean 400, where a pre-check would let both through to the constraint.
+  // one clean refusal, where a pre-check would let both through to the constraint.
   const [created] = await insertCustomer.rows(db, name, phoneNumber);
-  if (created === undefined) throw validationError({ phone_number: [DUPLICATE_PHONE] });
+  if (created === undefined) throw phoneNumberTaken();
   return created;
 }
 
 export async function updateCustomer(
   db: Queryable,
   id: string,
-  input: CustomerInput,
+  input: CustomerChanges,
 ): Promise<Customer> {
   const { name, phone_number: phoneNumber } = checkFields(input, CUSTOMER_RULES, 'present');
   try {
     const [updated] = await db
       .update(customers)
-      .set({ name, phoneNumber, updatedAt: new Date() })
+      .set({ name, phoneNumber, updatedAt: sql`now()` })
       .where(eq(customers.id, id))
       .returning();
     if (updated === undefined) throw customerNotFound();
     return updated;
   } catch (error) {
-    if (isUniqueViolation(error)) throw validationError({ phone_number: [DUPLICATE_PHONE] });
+    if (isUniqueViolation(error)) throw phoneNumberTaken();
     throw error;
   }
 }
@@ -136,5 +135,5 @@ export async function deleteCustomer(
 }
 
 export function customerNotFound(): AppError {
-  return new AppError('customer_not_found', 'No Customer matches the given query.');
+  return new AppError('customer_not_found', 'There is no customer with this id.');
 }

@@ -4,7 +4,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Config, DatabaseTimeouts } from '../config.ts';
+import type { Config, DatabaseTimeouts } from '../config/config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { isQueryReadTimeout } from './errors.ts';
 import * as schema from './schema.ts';

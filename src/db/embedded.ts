@@ -13,8 +13,8 @@ import path from 'node:path';
 import { userInfo } from 'node:os';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { freePort } from '../free-port.ts';
-import { readOrCreateSecret } from '../secrets.ts';
+import { freePort } from './free-port.ts';
+import { readOrCreateSecret } from '../config/secrets.ts';
 
 export const EMBEDDED_DATABASE_NAME = 'customer_orders';
 const SUPERUSER = 'postgres';

@@ -5,12 +5,19 @@
 // 1.4–1.9× faster at 64 connections (bench/README.md, "The driver"). Everything else
 // (Drizzle, migrations, LISTEN) stays on node-postgres.
 import postgres from 'postgres';
-import type { DatabaseTimeouts } from '../config.ts';
+import type { DatabaseTimeouts } from '../config/config.ts';
 
 /** Where a service's statements run: the pool, or one connection in a transaction. */
 export interface StatementRunner {
   /** Runs one statement (prepared once per connection) and resolves to its rows. */
   run<Row>(text: string, values: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Calls `work` once what was written through this runner is committed: at once on
+   * the pool (each statement commits by itself), after COMMIT in a transaction, and
+   * never if the transaction rolls back. For what others must not see too early,
+   * like waking the SMS workers for a new order.
+   */
+  afterCommit(work: () => void): void;
 }
 
 export interface StatementPool extends StatementRunner {
@@ -83,18 +90,22 @@ export function openStatementPool(
 
   return {
     run: (text, values) => answerInTime(prepared(connections, text, values), connections),
+    afterCommit: (work) => work(),
     // By hand on a reserved connection rather than with postgres.js's begin(), so that
     // BEGIN and COMMIT get the same timeout as every statement.
     async transaction(work) {
       const sentOn = connections;
       const connection = await sentOn.reserve();
+      const committed: (() => void)[] = [];
       const transaction: StatementRunner = {
         run: (text, values) => answerInTime(prepared(connection, text, values), sentOn),
+        afterCommit: (work) => committed.push(work),
       };
       try {
         await transaction.run('begin', []);
         const result = await work(transaction);
         await transaction.run('commit', []);
+        for (const run of committed) run();
         return result;
       } catch (error) {
         await transaction.run('rollback', []).catch(() => {});

@@ -11,10 +11,11 @@ import { isForeignKeyViolation } from '../db/errors.ts';
 import { orders, type OrderRow } from '../db/schema.ts';
 import { readOffsetPage, type OffsetPage } from '../db/offset-pages.ts';
 import type { StatementRunner } from '../db/statement-pool.ts';
-import { AppError } from '../errors.ts';
-import { checkFields, checkUuid, cleanText, parseAmount } from '../fields.ts';
+import { AppError } from '../core/errors.ts';
+import { checkFields, checkUuid, cleanText, parseAmount } from '../core/fields.ts';
 import { orderSmsText } from '../sms/message.ts';
 import type { WakeSmsWorkers } from '../sms/wake-up.ts';
+import type { OrderChanges, OrderDraft } from './orders.schemas.ts';
 import {
   insertOrderWithSms,
   orderById,
@@ -25,18 +26,12 @@ import {
 
 export type Order = OrderRow & { customer: Customer };
 
-export interface OrderInput {
-  customer_id?: string | undefined;
-  item?: string | undefined;
-  amount?: string | number | undefined;
-}
-
 export interface OrderSettings {
   /** Currency of new orders (DEFAULT_CURRENCY). */
   currency: string;
   /** SMS_TEMPLATE, when set. */
   smsTemplate: string | undefined;
-  /** Called once the order (and its SMS) committed. */
+  /** Called once the order (and its SMS) committed: after the outermost transaction. */
   wakeSmsWorkers?: WakeSmsWorkers | undefined;
 }
 
@@ -49,7 +44,7 @@ const ORDER_RULES = { customer_id: checkUuid, item: cleanText, amount: parseAmou
  */
 export async function createOrder(
   db: StatementRunner,
-  input: OrderInput,
+  input: OrderDraft,
   settings: OrderSettings,
 ): Promise<Order> {
   const { customer_id: customerId, item, amount } = checkFields(input, ORDER_RULES, 'all');
@@ -72,7 +67,8 @@ export async function createOrder(
       smsText,
     );
     if (order === undefined) throw new Error('insert returned no row');
-    settings.wakeSmsWorkers?.();
+    const wake = settings.wakeSmsWorkers;
+    if (wake !== undefined) db.afterCommit(wake);
     return { ...order, customer };
   } catch (error) {
     // The customer was deleted between our read and the insert.
@@ -85,7 +81,7 @@ export async function createOrder(
 export async function updateOrder(
   db: StatementRunner,
   id: string,
-  input: OrderInput,
+  input: OrderChanges,
 ): Promise<Order> {
   // Only item and amount may change; customer_id and unknown fields are ignored.
   const { item, amount } = checkFields(input, { item: cleanText, amount: parseAmount }, 'present');
@@ -140,5 +136,5 @@ function toOrder(row: OrderWithCustomerRow): Order {
 }
 
 export function orderNotFound(): AppError {
-  return new AppError('order_not_found', 'No Order matches the given query.');
+  return new AppError('order_not_found', 'There is no order with this id.');
 }

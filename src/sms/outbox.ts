@@ -1,6 +1,6 @@
 // The sms_messages table as the outbox: rows are written with their order, by the
 // same statement (orders/orders.queries.ts), and read back by the worker and the CLI.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { smsMessages, type SmsMessageRow, type SmsStatus } from '../db/schema.ts';
 
@@ -26,7 +26,7 @@ export async function retryFailedSms(
 ): Promise<SmsMessageRow | undefined> {
   const [message] = await db
     .update(smsMessages)
-    .set({ status: 'pending', attempts: 0, nextAttemptAt: new Date(), updatedAt: new Date() })
+    .set({ status: 'pending', attempts: 0, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
     .where(and(eq(smsMessages.id, id), eq(smsMessages.status, 'failed')))
     .returning();
   return message;

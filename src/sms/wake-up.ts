@@ -5,7 +5,7 @@
 // committed within a few milliseconds; a lost one only delays sending until the
 // workers' next poll.
 import type pg from 'pg';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
 import { SMS_CHANNEL } from './outbox.ts';
 
 const COALESCE_MS = 3;
@@ -17,7 +17,7 @@ export async function notifySmsWorkers(pool: pg.Pool): Promise<void> {
   await pool.query(`select pg_notify('${SMS_CHANNEL}', '')`);
 }
 
-export function smsWakeUp(pool: pg.Pool, logger: Pick<FastifyBaseLogger, 'warn'>): WakeSmsWorkers {
+export function smsWakeUp(pool: pg.Pool, logger: Pick<Logger, 'warn'>): WakeSmsWorkers {
   let scheduled = false;
   return () => {
     if (scheduled) return;

@@ -4,8 +4,8 @@
 // A message whose worker died is taken again within seconds (worker-liveness.ts).
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
-import type { FastifyBaseLogger } from 'fastify';
-import type { DatabaseTimeouts, SmsWorkerSettings } from '../config.ts';
+import type { Logger } from 'pino';
+import type { DatabaseTimeouts, SmsWorkerSettings } from '../config/config.ts';
 import { connect, type Database } from '../db/client.ts';
 import { applyKeptDeliveryReport, forgetUnmatchedDeliveryReports } from './delivery-reports.ts';
 import { SMS_CHANNEL } from './outbox.ts';
@@ -28,7 +28,7 @@ export class SmsWorker {
   readonly #db: Database;
   readonly #provider: SmsProvider;
   readonly #settings: SmsWorkerSettings;
-  readonly #logger: FastifyBaseLogger;
+  readonly #logger: Logger;
   readonly #databaseUrl: string;
   /** This worker's key: held as an advisory lock while it lives, recorded on its claims. */
   readonly #key = randomInt(1, 2 ** 31);
@@ -45,7 +45,7 @@ export class SmsWorker {
     databaseUrl: string;
     provider: SmsProvider;
     settings: SmsWorkerSettings;
-    logger: FastifyBaseLogger;
+    logger: Logger;
     /** The server's; the defaults otherwise. */
     databaseTimeouts?: DatabaseTimeouts;
   }) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { csrfToken } from '../auth/authenticate.ts';
 import type { OidcSignIn } from '../auth/oidc.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import { homePage } from './pages.ts';
 
 const STATIC_FILES = {

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { buildApp, type AppDependencies } from '../../src/app.ts';
 import { createToken, type TokenScope } from '../../src/auth/tokens.ts';
 import { findOrCreateUserByEmail } from '../../src/auth/users.ts';
-import { parseConfig, type Config } from '../../src/config.ts';
+import { parseConfig, type Config } from '../../src/config/config.ts';
 import { connect, type Database } from '../../src/db/client.ts';
 import { createTestDatabase, type Cleanup } from './database.ts';
 

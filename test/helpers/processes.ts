@@ -3,7 +3,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
-import { freePort } from '../../src/free-port.ts';
+import { freePort } from '../../src/db/free-port.ts';
 import type { Cleanup } from './database.ts';
 
 const execFileAsync = promisify(execFile);

@@ -1,11 +1,11 @@
-import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from '../../config.ts';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/config.ts';
 import { africasTalkingProvider } from './africastalking.ts';
 import { logProvider } from './log.ts';
 import type { SmsProvider } from './provider.ts';
 
 /** The provider SMS_PROVIDER names (config has checked its settings). */
-export function createSmsProvider(config: Config, logger: FastifyBaseLogger): SmsProvider {
+export function createSmsProvider(config: Config, logger: Logger): SmsProvider {
   const { sms } = config;
   switch (sms.provider) {
     case 'africastalking':

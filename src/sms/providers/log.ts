@@ -1,9 +1,9 @@
 // The development provider: the SMS goes to the log instead of a phone.
 import { randomUUID } from 'node:crypto';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
 import type { OutgoingSms, SendResult, SmsProvider } from './provider.ts';
 
-export function logProvider(logger: Pick<FastifyBaseLogger, 'info'>): SmsProvider {
+export function logProvider(logger: Pick<Logger, 'info'>): SmsProvider {
   return {
     name: 'log',
     send: async (sms: OutgoingSms): Promise<SendResult> => {

@@ -1,8 +1,8 @@
 // DRF's PageNumberPagination as the original app used it: 10 a page, `?page=N` or
 // `?page=last`, absolute next/previous links built from the request, `page_size` ignored.
 import type { FastifyRequest } from 'fastify';
-import { OFFSET_PAGE_SIZE, type OffsetPage } from '../db/offset-pages.ts';
-import { AppError } from '../errors.ts';
+import { OFFSET_PAGE_SIZE, type OffsetPage } from '../../db/offset-pages.ts';
+import { AppError } from '../../core/errors.ts';
 
 export const LEGACY_PAGE_SIZE = OFFSET_PAGE_SIZE;
 

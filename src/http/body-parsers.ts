@@ -4,7 +4,7 @@
 // that are not UTF-8 and text PostgreSQL cannot store, instead of letting the
 // decoder swap them for U+FFFD or the database answer with an error.
 import type { FastifyInstance } from 'fastify';
-import { validationError, type FieldErrors } from './errors.ts';
+import { validationError, type FieldErrors } from '../core/errors.ts';
 
 /** A 400 that names what was wrong with the body itself. */
 class BodyParseError extends Error {

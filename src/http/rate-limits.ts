@@ -8,8 +8,8 @@
 //   made-up tokens or session ids costs no database lookup.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config, RateLimit } from './config.ts';
-import { AppError } from './errors.ts';
+import type { Config, RateLimit } from '../config/config.ts';
+import { AppError } from '../core/errors.ts';
 
 export interface RateLimits {
   /** Counts one failed or missing credential against the request's address. */

@@ -5,7 +5,7 @@
 // (/healthz: 18,500 → 8,600 req/s).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
-import type { Config } from './config.ts';
+import type { Config } from '../config/config.ts';
 
 export function securityHeaders(config: Config): Record<string, string> {
   const https = config.publicUrl.protocol === 'https:';

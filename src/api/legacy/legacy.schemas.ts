@@ -1,5 +1,7 @@
 // Shapes of the original Django app's API, kept byte-for-byte for its clients.
 import { Type } from 'typebox';
+import { CustomerChanges, CustomerInput } from '../../customers/customers.schemas.ts';
+import { Amount, CustomerId, Item, OrderChanges } from '../../orders/orders.schemas.ts';
 
 export const LegacyCustomerSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -48,30 +50,18 @@ export const LegacyIdParamsSchema = Type.Object({ id: Type.String() });
 
 export const LegacyDetailSchema = Type.Object({ detail: Type.String() });
 
-const Text = (description: string) => Type.String({ description });
-const Amount = Type.Union([Type.String(), Type.Number()], {
-  description:
-    'Greater than 0, at most 2 decimals and 10 digits before the point; a JSON number or a decimal string',
-});
-
-export const CreateCustomerSchema = Type.Object({
-  name: Text('1–100 characters after trimming'),
-  phone_number: Text('With its country code, like +254701036054'),
-});
-export const UpdateCustomerSchema = Type.Partial(CreateCustomerSchema);
-
-const Item = Text('1–100 characters after trimming');
+// Request bodies: the domains' schemas, with the original API's leniencies.
+export const CreateCustomerSchema = CustomerInput;
+export const UpdateCustomerSchema = CustomerChanges;
 
 // Every field optional for the schema, types still checked: the original looked the
 // customer up before reading the rest, so a missing customer_id answers 404 and an
 // unknown customer 404 whatever else is missing; the service then names what is.
 export const CreateOrderSchema = Type.Partial(
   Type.Object({
-    customer_id: Type.Union([Type.String(), Type.Null()], {
-      description: 'The id of an existing customer',
-    }),
+    customer_id: Type.Union([CustomerId, Type.Null()]),
     item: Item,
     amount: Amount,
   }),
 );
-export const UpdateOrderSchema = Type.Partial(Type.Object({ item: Item, amount: Amount }));
+export const UpdateOrderSchema = OrderChanges;

@@ -3,10 +3,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/client.ts';
-import { AppError } from '../errors.ts';
-import { applyDeliveryReport } from './delivery-reports.ts';
+import type { Config } from '../../config/config.ts';
+import type { Database } from '../../db/client.ts';
+import { AppError } from '../../core/errors.ts';
+import { applyDeliveryReport } from '../../sms/delivery-reports.ts';
 
 const DeliveryReportSchema = Type.Object({
   id: Type.String({

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.ts';
-import { isUuid } from '../fields.ts';
+import { AppError } from '../../core/errors.ts';
+import { isUuid } from '../../core/fields.ts';
 
 /**
  * The id itself, or the original's 400 for an id that is not a UUID. The original

@@ -1,10 +1,10 @@
 // The original app's order endpoints: thin adapters over the orders service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/client.ts';
-import { customerNotFound, findCustomer } from '../customers/customers.service.ts';
-import { AppError, isValidationError } from '../errors.ts';
+import type { Config } from '../../config/config.ts';
+import type { Database } from '../../db/client.ts';
+import { customerNotFound, findCustomer } from '../../customers/customers.service.ts';
+import { AppError, isValidationError } from '../../core/errors.ts';
 import {
   createOrder,
   deleteOrder,
@@ -13,7 +13,7 @@ import {
   listOrdersPage,
   updateOrder,
   type OrderSettings,
-} from '../orders/orders.service.ts';
+} from '../../orders/orders.service.ts';
 import { legacyOrder } from './legacy.representations.ts';
 import {
   CreateOrderSchema,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import pino, { type Logger } from 'pino';
-import type { Config } from './config.ts';
+import type { Config } from '../config/config.ts';
 
 // Query parameters that carry secrets: the delivery webhook's secret, and the OAuth
 // code and state on the sign-in callback.

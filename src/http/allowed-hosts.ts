@@ -3,7 +3,7 @@
 // Links in answers and the CSRF origin check are built from it, so any other host
 // is refused before a route runs.
 import type { FastifyInstance } from 'fastify';
-import { AppError } from './errors.ts';
+import { AppError } from '../core/errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -7,9 +7,9 @@ import {
   getCustomerWithOrders,
   listCustomersPage,
   updateCustomer,
-} from '../customers/customers.service.ts';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/client.ts';
+} from '../../customers/customers.service.ts';
+import type { Config } from '../../config/config.ts';
+import type { Database } from '../../db/client.ts';
 import { legacyCustomer, legacyCustomerOrder } from './legacy.representations.ts';
 import {
   CreateCustomerSchema,

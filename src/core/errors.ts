@@ -1,5 +1,6 @@
-// The closed set of errors services may throw. Each kind has one HTTP status; how
-// the body looks is the routes' business (the original API answers DRF-style).
+// The closed set of errors services may throw, in the service's own words. Each kind
+// has one HTTP status; how the answer looks (and, for the original API, which words
+// and sometimes which status) is each API's renderer's business.
 
 const STATUS_BY_KIND = {
   validation_failed: 400,
@@ -14,12 +15,13 @@ const STATUS_BY_KIND = {
   token_not_found: 404,
   invalid_page: 404,
   customer_has_orders: 409,
+  phone_number_taken: 409,
   throttled: 429,
 } as const;
 
 export type ErrorKind = keyof typeof STATUS_BY_KIND;
 
-/** Messages per field, as DRF reports them: `{"phone_number": ["Enter a valid phone number."]}`. */
+/** Messages per field, as both APIs report them (DRF's shape): `{"phone_number": ["Enter a valid phone number."]}`. */
 export type FieldErrors = Record<string, string[]>;
 
 export class AppError extends Error {

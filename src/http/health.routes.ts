@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Database } from './db/client.ts';
+import type { Database } from '../db/client.ts';
 
 const StatusSchema = Type.Object({ status: Type.String() });
 

@@ -1,23 +1,21 @@
-// Sign-in and out (OpenID Connect), and the original app's GET /api/token/.
+// Sign-in and out in the browser (OpenID Connect).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { Database } from '../db/client.ts';
-import { AppError } from '../errors.ts';
-import { perAddress } from '../rate-limits.ts';
-import { errorPage } from '../web/pages.ts';
-import { cookieOptions, csrfToken } from './authenticate.ts';
-import { CSRF_COOKIE, csrfFailure } from './csrf.ts';
-import { OidcSignIn, safeNextPath, SignInError } from './oidc.ts';
-import { createSession, endSession, SESSION_COOKIE } from './sessions.ts';
-import { checkGrantable, createToken } from './tokens.ts';
-import { findOrCreateOidcUser } from './users.ts';
+import { perAddress } from '../http/rate-limits.ts';
+import { cookieOptions, csrfToken } from '../auth/authenticate.ts';
+import { CSRF_COOKIE, csrfFailure } from '../auth/csrf.ts';
+import { OidcSignIn, safeNextPath, SignInError } from '../auth/oidc.ts';
+import { createSession, endSession, SESSION_COOKIE } from '../auth/sessions.ts';
+import { findOrCreateOidcUser } from '../auth/users.ts';
+import { errorPage } from './pages.ts';
 
 // Holds the OAuth state between /auth/login and /auth/callback; signed, so only we set it.
 const LOGIN_COOKIE = 'co_login';
 
-export function authRoutes(
+export function signInRoutes(
   db: Database,
   config: Config,
   oidc: OidcSignIn,
@@ -150,55 +148,5 @@ export function authRoutes(
           .redirect('/', 303);
       },
     );
-
-    app.get(
-      '/api/token',
-      {
-        // Each call makes a token: a HEAD must not.
-        exposeHeadRoute: false,
-        schema: {
-          tags: ['original API: tokens'],
-          summary:
-            'A new API token (write scope) for the signed-in user, shown once; browser sessions only',
-          response: { 200: Type.Object({ token: Type.String() }) },
-        },
-      },
-      async (request, reply) => {
-        const identity = request.identity;
-        if (identity === undefined)
-          throw new Error('authenticate() lets no anonymous request through');
-        // The original's page for people: a token minting tokens would let a read-only
-        // or expiring token turn itself into a permanent write token.
-        if (identity.method !== 'session') {
-          throw new AppError(
-            'permission_denied',
-            'Tokens are handed out here only to a signed-in browser session; an API token cannot make tokens.',
-          );
-        }
-        const grant = { scope: 'write', expiresAt: undefined } as const;
-        checkGrantable(identity, grant);
-        const { key } = await createToken(db.orm, {
-          userId: identity.user.id,
-          name: tokenName(request),
-          ...grant,
-        });
-        return reply.header('Cache-Control', 'no-store').send({ token: key });
-      },
-    );
   };
-}
-
-/** "browser session, Chrome on Linux, 2026-11-28": enough to recognise it in `token list`. */
-function tokenName(request: FastifyRequest): string {
-  const agent = request.headers['user-agent'] ?? '';
-  const browser = /(Edg|Firefox|Chrome|Safari|curl)\//.exec(agent)?.[1]?.replace('Edg', 'Edge');
-  const system = /(Windows|Android|iPhone|iPad|Mac OS X|Linux)/
-    .exec(agent)?.[1]
-    ?.replace('Mac OS X', 'macOS');
-  const parts = [
-    'browser session',
-    [browser, system].filter(Boolean).join(' on '),
-    new Date().toISOString().slice(0, 10),
-  ];
-  return parts.filter(Boolean).join(', ');
 }

@@ -1,6 +1,6 @@
 // How the original app rendered customers and orders.
-import type { Customer, PreciseOrderRow } from '../customers/customers.service.ts';
-import type { Order } from '../orders/orders.service.ts';
+import type { Customer, PreciseOrderRow } from '../../customers/customers.service.ts';
+import type { Order } from '../../orders/orders.service.ts';
 
 export function legacyCustomer(customer: Customer) {
   return { id: customer.id, name: customer.name, phone_number: customer.phoneNumber };
