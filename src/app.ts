@@ -28,6 +28,7 @@ import { trackRouteMethods } from './api/legacy/allowed-methods.ts';
 import { renderDrfError } from './api/legacy/drf-errors.ts';
 import { legacyOrderRoutes } from './api/legacy/orders.routes.ts';
 import { legacyTokenRoutes } from './api/legacy/token.routes.ts';
+import { v1Routes } from './api/v1/index.ts';
 import { registerAllowedHosts } from './http/allowed-hosts.ts';
 import { registerRateLimits } from './http/rate-limits.ts';
 import { smsWakeUp } from './sms/wake-up.ts';
@@ -120,6 +121,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   };
   await app.register(legacyOrderRoutes(deps.db, config, orderSettings));
   await app.register(legacyTokenRoutes(deps.db));
+  await app.register(v1Routes(deps.db, config), { prefix: '/api/v1' });
 
   addAllowedMethodRoutes();
 

@@ -14,6 +14,8 @@ const STATUS_BY_KIND = {
   order_not_found: 404,
   token_not_found: 404,
   invalid_page: 404,
+  invalid_cursor: 400,
+  not_found: 404,
   customer_has_orders: 409,
   phone_number_taken: 409,
   throttled: 429,

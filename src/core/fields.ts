@@ -104,6 +104,20 @@ export function parseAmount(value: string | number): string {
 }
 
 /** Each field's rule: takes the value as sent, returns it normalised or throws FieldRuleError. */
+// ISO 8601 with a time zone (Z or ±hh:mm), or a date alone (midnight UTC).
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** A point in time, from ISO 8601: `2026-11-29T08:00:00Z`, `…+03:00`, or `2026-11-29`. */
+export function parseInstant(value: string): Date {
+  const date = new Date(value);
+  if (!INSTANT.test(value) || Number.isNaN(date.getTime())) {
+    throw new FieldRuleError(
+      'Enter a date, or a date and time with its time zone, in ISO 8601: 2026-11-29 or 2026-11-29T08:00:00Z.',
+    );
+  }
+  return date;
+}
+
 type FieldRules = Record<string, (value: never) => unknown>;
 type FieldsIn<Rules extends FieldRules> = {
   [K in keyof Rules]?: Parameters<Rules[K]>[0] | undefined;

@@ -1,6 +1,7 @@
 // The customers' hot statements (see db/statement.ts): each route sends one.
 import type { CustomerRow, OrderRow } from '../db/schema.ts';
 import { offsetPageSql, type OffsetPageRow } from '../db/offset-pages.ts';
+import { SqlParameters, type KeysetQuery, type Ordering } from '../db/keyset.ts';
 import { statement, type Nullable } from '../db/statement.ts';
 
 /** A customer's columns, named as CustomerRow names them, read from `t`. */
@@ -43,3 +44,77 @@ export const customerWithOrders = statement<CustomerWithOrdersRow, [id: string]>
    where t.id = $1
    order by o.created_at, o.id`,
 );
+
+/** What a list of customers is filtered by, checked and normalised. */
+export interface CustomerSearch {
+  nameContains?: string | undefined;
+  phonePrefix?: string | undefined;
+  createdAfter?: Date | undefined;
+  createdBefore?: Date | undefined;
+}
+
+export const CUSTOMERS_BY_CREATION: Record<'created_at' | '-created_at', Ordering> = {
+  created_at: {
+    name: 'created_at',
+    key: { column: 't.created_at', type: 'timestamptz' },
+    direction: 'asc',
+  },
+  '-created_at': {
+    name: '-created_at',
+    key: { column: 't.created_at', type: 'timestamptz' },
+    direction: 'desc',
+  },
+};
+
+/** `LIKE` takes the text as it is: its wildcards and escape character escaped. */
+export const likeLiteral = (text: string) =>
+  text.replace(/[\\%_]/g, (character) => `\\${character}`);
+
+/**
+ * The conditions of a customer search. The name is matched through a trigram index
+ * (customers_name_trgm_idx), the phone number's start through a text_pattern_ops one
+ * (customers_phone_number_prefix_idx); both together are a bitmap OR.
+ */
+function searchConditions(search: CustomerSearch, parameters: SqlParameters): string[] {
+  const where: string[] = [];
+  const matches: string[] = [];
+  if (search.nameContains !== undefined) {
+    matches.push(`t.name ilike ${parameters.add(`%${likeLiteral(search.nameContains)}%`)}`);
+  }
+  if (search.phonePrefix !== undefined) {
+    matches.push(`t.phone_number like ${parameters.add(`${likeLiteral(search.phonePrefix)}%`)}`);
+  }
+  if (matches.length > 0) where.push(`(${matches.join(' or ')})`);
+  if (search.createdAfter !== undefined) {
+    where.push(`t.created_at > ${parameters.add(search.createdAfter)}::timestamptz`);
+  }
+  if (search.createdBefore !== undefined) {
+    where.push(`t.created_at < ${parameters.add(search.createdBefore)}::timestamptz`);
+  }
+  return where;
+}
+
+export function customersListQuery(
+  search: CustomerSearch,
+  page: Pick<KeysetQuery, 'ordering' | 'limit' | 'position'>,
+): KeysetQuery {
+  const parameters = new SqlParameters();
+  const where = searchConditions(search, parameters);
+  return { select: CUSTOMER_COLUMNS, from: 'customers t', where, parameters, ...page };
+}
+
+/** The exact number of customers a search finds: from row_counts when nothing is filtered. */
+export function customersCountQuery(search: CustomerSearch): { text: string; values: unknown[] } {
+  const parameters = new SqlParameters();
+  const where = searchConditions(search, parameters);
+  if (where.length === 0) {
+    return {
+      text: `select coalesce(sum(count), 0)::bigint as "total" from row_counts where table_name = 'customers'`,
+      values: [],
+    };
+  }
+  return {
+    text: `select count(*) as "total" from customers t where ${where.join(' and ')}`,
+    values: parameters.values,
+  };
+}

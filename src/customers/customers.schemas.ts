@@ -18,3 +18,15 @@ export type CustomerInput = Static<typeof CustomerInput>;
 /** What an update may change: any of the fields, the others kept. */
 export const CustomerChanges = Type.Partial(CustomerInput);
 export type CustomerChanges = Static<typeof CustomerChanges>;
+
+/** How a list of customers may be ordered: oldest or newest first. */
+export const CUSTOMER_ORDERINGS = ['created_at', '-created_at'] as const;
+export type CustomerOrdering = (typeof CUSTOMER_ORDERINGS)[number];
+
+/** Which customers a list shows, as the APIs hand it over (checked by the service). */
+export interface CustomerFilters {
+  /** Part of the name (any case), or the start of the phone number in any notation. */
+  q?: string | undefined;
+  created_after?: string | undefined;
+  created_before?: string | undefined;
+}

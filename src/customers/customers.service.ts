@@ -5,9 +5,19 @@ import { customers, orders, type CustomerRow } from '../db/schema.ts';
 import { readOffsetPage, type OffsetPage } from '../db/offset-pages.ts';
 import type { StatementRunner } from '../db/statement-pool.ts';
 import { AppError } from '../core/errors.ts';
-import { checkFields, cleanText, normalizePhoneNumber } from '../core/fields.ts';
-import type { CustomerChanges, CustomerInput } from './customers.schemas.ts';
+import { checkFields, cleanText, normalizePhoneNumber, parseInstant } from '../core/fields.ts';
+import { decodeCursor, encodeCursor, readKeysetPage, type CursorPage } from '../db/keyset.ts';
+import type {
+  CustomerChanges,
+  CustomerFilters,
+  CustomerInput,
+  CustomerOrdering,
+} from './customers.schemas.ts';
 import {
+  CUSTOMERS_BY_CREATION,
+  customersCountQuery,
+  customersListQuery,
+  type CustomerSearch,
   customerById,
   customersPage,
   customerWithOrders,
@@ -102,6 +112,68 @@ export function listCustomersPage(
   page: number | 'last',
 ): Promise<OffsetPage<Customer>> {
   return readOffsetPage(customersPage, db, page);
+}
+
+export interface CustomerListOptions extends CustomerFilters {
+  ordering: CustomerOrdering;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+const SEARCH_RULES = {
+  q: (value: string) => value.trim(),
+  created_after: parseInstant,
+  created_before: parseInstant,
+};
+
+// A search that is only digits and the signs of phone notation (+ 254 (701) 036-054)
+// looks for the start of a phone number (00 is the international prefix written out);
+// any other, for part of a name.
+const PHONE_NOTATION = /^\+?[\d\s().-]*\d[\d\s().-]*$/;
+
+function customerSearch(filters: CustomerFilters): CustomerSearch {
+  const { q, created_after, created_before } = checkFields(filters, SEARCH_RULES, 'present');
+  const search: CustomerSearch = { createdAfter: created_after, createdBefore: created_before };
+  if (q !== undefined && q !== '') {
+    if (PHONE_NOTATION.test(q)) {
+      const digits = q.replace(/\D/g, '');
+      search.phonePrefix = `+${!q.startsWith('+') && digits.startsWith('00') ? digits.slice(2) : digits}`;
+    } else {
+      search.nameContains = q;
+    }
+  }
+  return search;
+}
+
+/** Customers, a page at a time by cursor, filtered and ordered as asked. */
+export async function listCustomers(
+  db: StatementRunner,
+  options: CustomerListOptions,
+): Promise<CursorPage<Customer>> {
+  const ordering = CUSTOMERS_BY_CREATION[options.ordering];
+  const position =
+    options.cursor === undefined ? undefined : decodeCursor(options.cursor, ordering);
+  const query = customersListQuery(customerSearch(options), {
+    ordering,
+    limit: options.limit,
+    position,
+  });
+  const page = await readKeysetPage<Customer>(db, query);
+  return {
+    rows: page.rows,
+    next: page.next && encodeCursor(page.next, ordering),
+    previous: page.previous && encodeCursor(page.previous, ordering),
+  };
+}
+
+/** How many customers the filters find, exactly. */
+export async function countCustomers(
+  db: StatementRunner,
+  filters: CustomerFilters,
+): Promise<number> {
+  const { text, values } = customersCountQuery(customerSearch(filters));
+  const [row] = await db.run<{ total: string }>(text, values);
+  return Number(row?.total ?? 0);
 }
 
 /**

@@ -33,6 +33,10 @@ export const customers = pgTable(
   },
   (table) => [
     index('customers_created_at_id_idx').on(table.createdAt, table.id),
+    // The resource API's search: part of the name in any case (trigrams; the
+    // extension is created by migration 0007), and the start of the phone number.
+    index('customers_name_trgm_idx').using('gin', table.name.op('gin_trgm_ops')),
+    index('customers_phone_number_prefix_idx').on(table.phoneNumber.op('text_pattern_ops')),
     check('customers_name_length', sql`char_length(${table.name}) between 1 and 100`),
     check('customers_phone_number_e164', sql`${table.phoneNumber} ~ '^\\+[1-9][0-9]{6,14}$'`),
   ],

@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { OFFSET_PAGE_SIZE, type OffsetPage } from '../../db/offset-pages.ts';
 import { AppError } from '../../core/errors.ts';
+import { linkToSelf } from '../../http/links.ts';
 
 export const LEGACY_PAGE_SIZE = OFFSET_PAGE_SIZE;
 
@@ -54,19 +55,10 @@ function digitValue(digit: string): number {
   return codePoint - zero;
 }
 
-/**
- * The request's own absolute URL with `page` replaced; page 1 drops it, as DRF does.
- * Like DRF's build_absolute_uri it uses the request's scheme and host: the host was
- * checked against ALLOWED_HOSTS before any route ran (allowed-hosts.ts).
- */
+/** The request's own absolute URL with `page` replaced; page 1 drops it, as DRF does. */
 function pageLink(request: FastifyRequest, publicUrl: URL, pageNumber: number): string {
-  const scheme = request.protocol === 'https' ? 'https' : 'http';
-  const origin = request.host === '' ? publicUrl.origin : `${scheme}://${request.host}`;
-  // Only the path and query of the request line: an absolute-form request line
-  // (`GET http://evil.example/…`) must not choose the host either.
-  const { pathname, search } = new URL(request.url, 'http://request.invalid');
-  const url = new URL(`${pathname}${search}`, origin);
-  if (pageNumber === 1) url.searchParams.delete('page');
-  else url.searchParams.set('page', String(pageNumber));
-  return url.href;
+  return linkToSelf(request, publicUrl, (query) => {
+    if (pageNumber === 1) query.delete('page');
+    else query.set('page', String(pageNumber));
+  });
 }

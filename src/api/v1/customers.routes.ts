@@ -1,0 +1,194 @@
+// /api/v1/customers: the customers as a resource.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from '../../config/config.ts';
+import { isUuid } from '../../core/fields.ts';
+import {
+  CUSTOMER_ORDERINGS,
+  CustomerChanges,
+  CustomerInput,
+} from '../../customers/customers.schemas.ts';
+import {
+  countCustomers,
+  createCustomer,
+  customerNotFound,
+  deleteCustomer,
+  getCustomer,
+  listCustomers,
+  updateCustomer,
+  type Customer,
+} from '../../customers/customers.service.ts';
+import type { Database } from '../../db/client.ts';
+import type { CursorPage } from '../../db/keyset.ts';
+import { linkToSelf } from '../../http/links.ts';
+import {
+  cursorPageSchema,
+  IdParams,
+  LIST_LIMIT_DEFAULT,
+  listParameters,
+  problems,
+  Timestamp,
+} from './schemas.ts';
+
+export const CustomerSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  phone_number: Type.String({ description: 'E.164', examples: ['+254701036054'] }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export function v1Customer(customer: Customer) {
+  return {
+    id: customer.id,
+    name: customer.name,
+    phone_number: customer.phoneNumber,
+    created_at: customer.createdAt.toISOString(),
+    updated_at: customer.updatedAt.toISOString(),
+  };
+}
+
+const CustomerListQuery = Type.Object(
+  {
+    q: Type.Optional(
+      Type.String({
+        description:
+          'Part of the name (any case), or the start of the phone number in any notation (+254 701…, 00254701…)',
+      }),
+    ),
+    created_after: Type.Optional(Type.String({ description: 'ISO 8601 date or date-time' })),
+    created_before: Type.Optional(Type.String({ description: 'ISO 8601 date or date-time' })),
+    ordering: Type.Optional(
+      Type.Union(
+        CUSTOMER_ORDERINGS.map((name) => Type.Literal(name)),
+        { description: 'created_at (oldest first, the default) or -created_at (newest first)' },
+      ),
+    ),
+    ...listParameters,
+  },
+  { additionalProperties: false },
+);
+
+/** A path's id: one that is not a UUID names no customer. */
+function customerId(request: FastifyRequest<{ Params: { id: string } }>): string {
+  if (!isUuid(request.params.id)) throw customerNotFound();
+  return request.params.id;
+}
+
+const tags = ['customers'];
+
+export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsyncTypebox {
+  /** Absolute links to the pages beside this one, with the same filters. */
+  const pageLinks = (request: FastifyRequest, page: CursorPage<unknown>) => {
+    const link = (cursor: string | undefined) =>
+      cursor === undefined
+        ? null
+        : linkToSelf(request, config.publicUrl, (query) => query.set('cursor', cursor));
+    return { next: link(page.next), previous: link(page.previous) };
+  };
+
+  return async (app) => {
+    app.get(
+      '/customers',
+      {
+        schema: {
+          tags,
+          summary: 'List customers, a page at a time: search, filter, order',
+          querystring: CustomerListQuery,
+          response: { 200: cursorPageSchema(CustomerSchema), ...problems(400, 401, 429, 503) },
+        },
+      },
+      async (request) => {
+        const {
+          limit = LIST_LIMIT_DEFAULT,
+          ordering = 'created_at',
+          count,
+          ...filters
+        } = request.query;
+        const [page, total] = await Promise.all([
+          listCustomers(db.statements, { ...filters, ordering, limit }),
+          count === true ? countCustomers(db.statements, filters) : undefined,
+        ]);
+        return {
+          results: page.rows.map(v1Customer),
+          ...pageLinks(request, page),
+          ...(total !== undefined && { count: total }),
+        };
+      },
+    );
+
+    app.post(
+      '/customers',
+      {
+        schema: {
+          tags,
+          summary: 'Add a customer',
+          body: Type.Object(CustomerInput.properties, { additionalProperties: false }),
+          response: { 201: CustomerSchema, ...problems(400, 401, 403, 409, 429, 503) },
+        },
+      },
+      async (request, reply) => {
+        const customer = await createCustomer(db.statements, request.body);
+        return reply
+          .code(201)
+          .header('Location', `/api/v1/customers/${customer.id}`)
+          .send(v1Customer(customer));
+      },
+    );
+
+    app.get(
+      '/customers/:id',
+      {
+        schema: {
+          tags,
+          summary: 'One customer',
+          params: IdParams,
+          response: { 200: CustomerSchema, ...problems(401, 404, 429, 503) },
+        },
+      },
+      async (request) => v1Customer(await getCustomer(db.statements, customerId(request))),
+    );
+
+    app.patch(
+      '/customers/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Change a customer’s name or phone number',
+          params: IdParams,
+          body: Type.Object(CustomerChanges.properties, { additionalProperties: false }),
+          response: { 200: CustomerSchema, ...problems(400, 401, 403, 404, 409, 429, 503) },
+        },
+      },
+      async (request) =>
+        v1Customer(await updateCustomer(db.orm, customerId(request), request.body)),
+    );
+
+    app.delete(
+      '/customers/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a customer (with their orders only if force=true)',
+          params: IdParams,
+          querystring: Type.Object(
+            {
+              force: Type.Optional(
+                Type.Boolean({
+                  description: 'Also delete the customer’s orders (their SMS history stays)',
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 204: Type.Null(), ...problems(401, 403, 404, 409, 429, 503) },
+        },
+      },
+      async (request, reply) => {
+        await deleteCustomer(db.orm, customerId(request), { force: request.query.force === true });
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

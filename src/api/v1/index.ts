@@ -1,0 +1,18 @@
+// The resource API under /api/v1: its routes, and its errors as problem details.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Config } from '../../config/config.ts';
+import type { Database } from '../../db/client.ts';
+import { AppError } from '../../core/errors.ts';
+import { registerErrorHandler } from '../../http/error-handler.ts';
+import { v1CustomerRoutes } from './customers.routes.ts';
+import { renderProblem } from './problems.ts';
+
+export function v1Routes(db: Database, config: Config): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    registerErrorHandler(app, renderProblem);
+    app.setNotFoundHandler(() => {
+      throw new AppError('not_found', 'There is nothing at this path in the API.');
+    });
+    await app.register(v1CustomerRoutes(db, config));
+  };
+}

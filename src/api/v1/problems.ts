@@ -1,0 +1,91 @@
+// Errors of the resource API as RFC 9457 problem details (application/problem+json):
+// `type` names the kind of problem for programs, `title` says it for people, `detail`
+// says what happened this time, and `errors` lists each field's messages.
+import type { FastifySchemaValidationError } from 'fastify';
+import { Type } from 'typebox';
+import type { ClassifiedError, ErrorRenderer } from '../../http/error-handler.ts';
+
+export const PROBLEM_TYPE_PREFIX = 'urn:customer-orders:problem:';
+
+export const FieldErrorSchema = Type.Object({
+  field: Type.String({ description: 'The field, or `query.<name>` for a query parameter' }),
+  message: Type.String(),
+});
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({
+      description: `${PROBLEM_TYPE_PREFIX}<kind>`,
+      examples: [`${PROBLEM_TYPE_PREFIX}not_found`],
+    }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.String({ description: 'The request id, as in X-Request-Id' }),
+    errors: Type.Optional(Type.Array(FieldErrorSchema)),
+  },
+  { description: 'RFC 9457 problem details' },
+);
+
+const TITLES: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'Not authenticated',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Request too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable request',
+  429: 'Too many requests',
+  500: 'Server error',
+  503: 'Service unavailable',
+};
+
+export const renderProblem: ErrorRenderer = (error, request) => {
+  const errors = fieldErrors(error);
+  return {
+    contentType: 'application/problem+json; charset=utf-8',
+    body: {
+      type: `${PROBLEM_TYPE_PREFIX}${error.kind}`,
+      title: TITLES[error.status] ?? 'Error',
+      status: error.status,
+      detail: error.kind === 'schema_validation' ? 'Some fields are not valid.' : error.message,
+      instance: `urn:uuid:${request.id}`,
+      ...(errors.length > 0 && { errors }),
+    },
+  };
+};
+
+function fieldErrors(error: ClassifiedError): { field: string; message: string }[] {
+  if (error.kind === 'schema_validation') return schemaIssues(error.issues, error.part);
+  if ('fields' in error && error.fields !== undefined) {
+    return Object.entries(error.fields).flatMap(([field, messages]) =>
+      messages.map((message) => ({ field, message })),
+    );
+  }
+  return [];
+}
+
+function schemaIssues(
+  issues: FastifySchemaValidationError[],
+  part: string,
+): { field: string; message: string }[] {
+  const prefix = part === 'body' ? '' : `${part === 'querystring' ? 'query' : part}.`;
+  return issues.map((issue) => {
+    const path = issue.instancePath.split('/').slice(1).join('.');
+    const params = issue.params as {
+      requiredProperties?: string[];
+      additionalProperties?: string[];
+    };
+    if (issue.keyword === 'required') {
+      const missing = params.requiredProperties?.join(', ') ?? path;
+      return { field: prefix + missing, message: 'This field is required.' };
+    }
+    if (issue.keyword === 'additionalProperties') {
+      const unknown = params.additionalProperties?.join(', ') ?? path;
+      return { field: prefix + unknown, message: 'Unknown field.' };
+    }
+    return { field: prefix + path, message: issue.message ?? 'Invalid value.' };
+  });
+}

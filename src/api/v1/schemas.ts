@@ -1,0 +1,47 @@
+// Shapes shared by the resource API's routes: lists, ids, timestamps, problems.
+import { Type, type TSchema } from 'typebox';
+import { ProblemSchema } from './problems.ts';
+
+export const Timestamp = Type.String({
+  format: 'date-time',
+  description: 'ISO 8601, UTC',
+  examples: ['2026-11-29T08:00:00.000Z'],
+});
+
+export const IdParams = Type.Object({ id: Type.String({ description: 'A UUID' }) });
+
+export const LIST_LIMIT_DEFAULT = 20;
+
+/** The query parameters every list takes; each list adds its filters. */
+export const listParameters = {
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      description: `Rows a page, 1–100 (${LIST_LIMIT_DEFAULT} by default)`,
+    }),
+  ),
+  cursor: Type.Optional(
+    Type.String({
+      description: 'Where the page starts: from `next` or `previous` of another page',
+    }),
+  ),
+  count: Type.Optional(
+    Type.Boolean({ description: 'Also answer the exact number of rows the filters find' }),
+  ),
+};
+
+/** A page of a list: its rows, and absolute links to the pages beside it. */
+export function cursorPageSchema<T extends TSchema>(item: T) {
+  return Type.Object({
+    results: Type.Array(item),
+    next: Type.Union([Type.String({ format: 'uri' }), Type.Null()]),
+    previous: Type.Union([Type.String({ format: 'uri' }), Type.Null()]),
+    count: Type.Optional(Type.Integer({ description: 'Only with ?count=true' })),
+  });
+}
+
+/** Error answers a route may give, for its documentation. */
+export function problems(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
+}
