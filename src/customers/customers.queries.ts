@@ -1,7 +1,7 @@
 // The customers' hot statements (see db/statement.ts): each route sends one.
 import type { CustomerRow, OrderRow } from '../db/schema.ts';
 import { offsetPageSql, type OffsetPageRow } from '../db/offset-pages.ts';
-import { SqlParameters, type KeysetQuery, type Ordering } from '../db/keyset.ts';
+import { likeLiteral, SqlParameters, type KeysetQuery, type Ordering } from '../db/keyset.ts';
 import { statement, type Nullable } from '../db/statement.ts';
 
 /** A customer's columns, named as CustomerRow names them, read from `t`. */
@@ -66,14 +66,10 @@ export const CUSTOMERS_BY_CREATION: Record<'created_at' | '-created_at', Orderin
   },
 };
 
-/** `LIKE` takes the text as it is: its wildcards and escape character escaped. */
-export const likeLiteral = (text: string) =>
-  text.replace(/[\\%_]/g, (character) => `\\${character}`);
-
 /**
  * The conditions of a customer search. The name is matched through a trigram index
  * (customers_name_trgm_idx), the phone number's start through a text_pattern_ops one
- * (customers_phone_number_prefix_idx); both together are a bitmap OR.
+ * (customers_phone_number_prefix_idx).
  */
 function searchConditions(search: CustomerSearch, parameters: SqlParameters): string[] {
   const where: string[] = [];

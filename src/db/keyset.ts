@@ -41,6 +41,10 @@ export class SqlParameters {
   }
 }
 
+/** For `LIKE` patterns: the text as it is, its wildcards and escape character escaped. */
+export const likeLiteral = (text: string) =>
+  text.replace(/[\\%_]/g, (character) => `\\${character}`);
+
 export interface KeysetQuery {
   /** Columns to read, from `t` and the joins. */
   readonly select: string;

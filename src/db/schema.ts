@@ -60,6 +60,9 @@ export const orders = pgTable(
   (table) => [
     index('orders_created_at_id_idx').on(table.createdAt, table.id),
     index('orders_customer_id_created_at_id_idx').on(table.customerId, table.createdAt, table.id),
+    // The resource API's ordering and range by amount, and its search in items.
+    index('orders_amount_id_idx').on(table.amount, table.id),
+    index('orders_item_trgm_idx').using('gin', table.item.op('gin_trgm_ops')),
     check('orders_item_length', sql`char_length(${table.item}) between 1 and 100`),
     check('orders_amount_positive', sql`${table.amount} > 0`),
     check('orders_currency_code', sql`${table.currency} ~ '^[A-Z]{3}$'`),

@@ -1,5 +1,6 @@
 // The orders' hot statements (see db/statement.ts): each route sends one.
-import type { OrderRow } from '../db/schema.ts';
+import type { OrderRow, SmsStatus } from '../db/schema.ts';
+import { likeLiteral, SqlParameters, type KeysetQuery, type Ordering } from '../db/keyset.ts';
 import { offsetPageSql, type OffsetPageRow } from '../db/offset-pages.ts';
 import { statement, type Nullable } from '../db/statement.ts';
 
@@ -70,3 +71,102 @@ export const updateOrderById = statement<
    )
    select ${ORDER_COLUMNS} from t ${WITH_CUSTOMER}`,
 );
+
+/** An order with its customer and the state of its SMS (null columns: it has none). */
+export type OrderWithSmsRow = OrderWithCustomerRow & {
+  smsStatus: SmsStatus | null;
+  smsAttempts: number | null;
+  smsLastError: string | null;
+  smsSentAt: Date | null;
+  smsDeliveredAt: Date | null;
+};
+
+const SMS_COLUMNS = `s.status as "smsStatus", s.attempts as "smsAttempts",
+  s.last_error as "smsLastError", s.sent_at as "smsSentAt", s.delivered_at as "smsDeliveredAt"`;
+
+// One SMS per order (a unique index on order_id); an imported order may have none.
+const WITH_CUSTOMER_AND_SMS = `${WITH_CUSTOMER} left join sms_messages s on s.order_id = t.id`;
+
+export const orderWithSmsById = statement<OrderWithSmsRow, [id: string]>(
+  `select ${ORDER_COLUMNS}, ${SMS_COLUMNS} from orders t ${WITH_CUSTOMER_AND_SMS} where t.id = $1`,
+);
+
+const byKey = (
+  name: string,
+  column: string,
+  type: 'timestamptz' | 'numeric',
+): [string, Ordering][] => [
+  [name, { name, key: { column, type }, direction: 'asc' }],
+  [`-${name}`, { name: `-${name}`, key: { column, type }, direction: 'desc' }],
+];
+
+export const ORDER_ORDERINGS_SQL: Record<string, Ordering> = Object.fromEntries([
+  ...byKey('created_at', 't.created_at', 'timestamptz'),
+  ...byKey('amount', 't.amount', 'numeric'),
+]);
+
+/** What a list of orders is filtered by, checked and normalised. */
+export interface OrderSearch {
+  customerId?: string | undefined;
+  createdAfter?: Date | undefined;
+  createdBefore?: Date | undefined;
+  minAmount?: string | undefined;
+  maxAmount?: string | undefined;
+  itemContains?: string | undefined;
+  smsStatus?: SmsStatus | undefined;
+}
+
+/**
+ * The conditions of an order search, each served by an index: (customer_id,
+ * created_at, id), (created_at, id), (amount, id), the item's trigrams, and the SMS's
+ * (status, created_at).
+ */
+function searchConditions(search: OrderSearch, parameters: SqlParameters): string[] {
+  const where: string[] = [];
+  const add = (condition: (placeholder: string) => string, value: unknown) => {
+    if (value !== undefined) where.push(condition(parameters.add(value)));
+  };
+  add((value) => `t.customer_id = ${value}::uuid`, search.customerId);
+  add((value) => `t.created_at > ${value}::timestamptz`, search.createdAfter);
+  add((value) => `t.created_at < ${value}::timestamptz`, search.createdBefore);
+  add((value) => `t.amount >= ${value}::numeric`, search.minAmount);
+  add((value) => `t.amount <= ${value}::numeric`, search.maxAmount);
+  add(
+    (value) => `t.item ilike ${value}`,
+    search.itemContains === undefined ? undefined : `%${likeLiteral(search.itemContains)}%`,
+  );
+  add((value) => `s.status = ${value}`, search.smsStatus);
+  return where;
+}
+
+export function ordersListQuery(
+  search: OrderSearch,
+  page: Pick<KeysetQuery, 'ordering' | 'limit' | 'position'>,
+): KeysetQuery {
+  const parameters = new SqlParameters();
+  const where = searchConditions(search, parameters);
+  return {
+    select: `${ORDER_COLUMNS}, ${SMS_COLUMNS}`,
+    from: `orders t ${WITH_CUSTOMER_AND_SMS}`,
+    where,
+    parameters,
+    ...page,
+  };
+}
+
+/** The exact number of orders a search finds: from row_counts when nothing is filtered. */
+export function ordersCountQuery(search: OrderSearch): { text: string; values: unknown[] } {
+  const parameters = new SqlParameters();
+  const where = searchConditions(search, parameters);
+  if (where.length === 0) {
+    return {
+      text: `select coalesce(sum(count), 0)::bigint as "total" from row_counts where table_name = 'orders'`,
+      values: [],
+    };
+  }
+  const sms = search.smsStatus === undefined ? '' : 'left join sms_messages s on s.order_id = t.id';
+  return {
+    text: `select count(*) as "total" from orders t ${sms} where ${where.join(' and ')}`,
+    values: parameters.values,
+  };
+}

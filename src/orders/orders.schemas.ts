@@ -26,3 +26,19 @@ export type OrderDraft = Partial<OrderInput>;
 /** What an update may change (an order keeps its customer). */
 export const OrderChanges = Type.Partial(Type.Object({ item: Item, amount: Amount }));
 export type OrderChanges = Static<typeof OrderChanges>;
+
+/** How a list of orders may be ordered: by creation or amount, either way. */
+export const ORDER_ORDERINGS = ['created_at', '-created_at', 'amount', '-amount'] as const;
+export type OrderOrdering = (typeof ORDER_ORDERINGS)[number];
+
+/** Which orders a list shows, as the APIs hand it over (checked by the service). */
+export interface OrderFilters {
+  customer_id?: string | undefined;
+  created_after?: string | undefined;
+  created_before?: string | undefined;
+  min_amount?: string | undefined;
+  max_amount?: string | undefined;
+  /** Part of the item, in any case. */
+  q?: string | undefined;
+  sms_status?: string | undefined;
+}

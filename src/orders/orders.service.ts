@@ -12,11 +12,26 @@ import { orders, type OrderRow } from '../db/schema.ts';
 import { readOffsetPage, type OffsetPage } from '../db/offset-pages.ts';
 import type { StatementRunner } from '../db/statement-pool.ts';
 import { AppError } from '../core/errors.ts';
-import { checkFields, checkUuid, cleanText, parseAmount } from '../core/fields.ts';
+import {
+  checkFields,
+  checkUuid,
+  cleanText,
+  FieldRuleError,
+  parseAmount,
+  parseInstant,
+} from '../core/fields.ts';
+import { decodeCursor, encodeCursor, readKeysetPage, type CursorPage } from '../db/keyset.ts';
+import { SMS_STATUSES, type SmsStatus } from '../db/schema.ts';
 import { orderSmsText } from '../sms/message.ts';
 import type { WakeSmsWorkers } from '../sms/wake-up.ts';
-import type { OrderChanges, OrderDraft } from './orders.schemas.ts';
+import type { OrderChanges, OrderDraft, OrderFilters, OrderOrdering } from './orders.schemas.ts';
 import {
+  ORDER_ORDERINGS_SQL,
+  ordersCountQuery,
+  ordersListQuery,
+  orderWithSmsById,
+  type OrderSearch,
+  type OrderWithSmsRow,
   insertOrderWithSms,
   orderById,
   ordersPage,
@@ -133,6 +148,102 @@ function toOrder(row: OrderWithCustomerRow): Order {
       updatedAt: customerUpdatedAt,
     },
   };
+}
+
+/** The state of an order's SMS; none for an order that has no SMS (an imported one). */
+export interface OrderSms {
+  status: SmsStatus;
+  attempts: number;
+  lastError: string | null;
+  sentAt: Date | null;
+  deliveredAt: Date | null;
+}
+
+export type OrderWithSms = Order & { sms: OrderSms | null };
+
+function toOrderWithSms(row: OrderWithSmsRow): OrderWithSms {
+  const { smsStatus, smsAttempts, smsLastError, smsSentAt, smsDeliveredAt, ...order } = row;
+  return {
+    ...toOrder(order),
+    sms:
+      smsStatus === null
+        ? null
+        : {
+            status: smsStatus,
+            attempts: smsAttempts ?? 0,
+            lastError: smsLastError,
+            sentAt: smsSentAt,
+            deliveredAt: smsDeliveredAt,
+          },
+  };
+}
+
+/** One order, with its customer and its SMS's state. */
+export async function getOrderWithSms(db: StatementRunner, id: string): Promise<OrderWithSms> {
+  const [row] = await orderWithSmsById.rows(db, id);
+  if (row === undefined) throw orderNotFound();
+  return toOrderWithSms(row);
+}
+
+export interface OrderListOptions extends OrderFilters {
+  ordering: OrderOrdering;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+function parseSmsStatus(value: string): SmsStatus {
+  if (!(SMS_STATUSES as readonly string[]).includes(value)) {
+    throw new FieldRuleError(`One of ${SMS_STATUSES.join(', ')}.`);
+  }
+  return value as SmsStatus;
+}
+
+const SEARCH_RULES = {
+  customer_id: checkUuid,
+  created_after: parseInstant,
+  created_before: parseInstant,
+  min_amount: parseAmount,
+  max_amount: parseAmount,
+  q: (value: string) => value.trim(),
+  sms_status: parseSmsStatus,
+};
+
+function orderSearch(filters: OrderFilters): OrderSearch {
+  const found = checkFields(filters, SEARCH_RULES, 'present');
+  return {
+    customerId: found.customer_id,
+    createdAfter: found.created_after,
+    createdBefore: found.created_before,
+    minAmount: found.min_amount,
+    maxAmount: found.max_amount,
+    itemContains: found.q === '' ? undefined : found.q,
+    smsStatus: found.sms_status,
+  };
+}
+
+/** Orders, a page at a time by cursor, filtered and ordered as asked. */
+export async function listOrders(
+  db: StatementRunner,
+  options: OrderListOptions,
+): Promise<CursorPage<OrderWithSms>> {
+  const ordering = ORDER_ORDERINGS_SQL[options.ordering];
+  if (ordering === undefined) throw new Error(`no ordering ${options.ordering}`);
+  const position =
+    options.cursor === undefined ? undefined : decodeCursor(options.cursor, ordering);
+  const query = ordersListQuery(orderSearch(options), { ordering, limit: options.limit, position });
+  const page = await readKeysetPage<OrderWithSmsRow>(db, query);
+  return {
+    rows: page.rows.map(toOrderWithSms),
+    next: page.next && encodeCursor(page.next, ordering),
+    previous: page.previous && encodeCursor(page.previous, ordering),
+  };
+}
+
+/** How many orders the filters find, exactly. */
+export async function countOrders(db: StatementRunner, filters: OrderFilters): Promise<number> {
+  const { text, values } = ordersCountQuery(orderSearch(filters));
+  const [row] = await db.run<{ total: string }>(text, values);
+  return Number(row?.total ?? 0);
 }
 
 export function orderNotFound(): AppError {

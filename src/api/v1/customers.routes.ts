@@ -60,10 +60,9 @@ const CustomerListQuery = Type.Object(
     created_after: Type.Optional(Type.String({ description: 'ISO 8601 date or date-time' })),
     created_before: Type.Optional(Type.String({ description: 'ISO 8601 date or date-time' })),
     ordering: Type.Optional(
-      Type.Union(
-        CUSTOMER_ORDERINGS.map((name) => Type.Literal(name)),
-        { description: 'created_at (oldest first, the default) or -created_at (newest first)' },
-      ),
+      Type.Enum(CUSTOMER_ORDERINGS, {
+        description: 'created_at (oldest first, the default) or -created_at (newest first)',
+      }),
     ),
     ...listParameters,
   },

@@ -4,15 +4,22 @@ import type { Config } from '../../config/config.ts';
 import type { Database } from '../../db/client.ts';
 import { AppError } from '../../core/errors.ts';
 import { registerErrorHandler } from '../../http/error-handler.ts';
+import type { OrderSettings } from '../../orders/orders.service.ts';
 import { v1CustomerRoutes } from './customers.routes.ts';
+import { v1OrderRoutes } from './orders.routes.ts';
 import { renderProblem } from './problems.ts';
 
-export function v1Routes(db: Database, config: Config): FastifyPluginAsyncTypebox {
+export function v1Routes(
+  db: Database,
+  config: Config,
+  orderSettings: OrderSettings,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     registerErrorHandler(app, renderProblem);
     app.setNotFoundHandler(() => {
       throw new AppError('not_found', 'There is nothing at this path in the API.');
     });
     await app.register(v1CustomerRoutes(db, config));
+    await app.register(v1OrderRoutes(db, config, orderSettings));
   };
 }
