@@ -23,6 +23,7 @@ import {
 } from './http/error-handler.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { healthRoutes } from './http/health.routes.ts';
+import { registerOpenApi } from './http/openapi.ts';
 import { legacyCustomerRoutes } from './api/legacy/customers.routes.ts';
 import { trackRouteMethods } from './api/legacy/allowed-methods.ts';
 import { renderDrfError } from './api/legacy/drf-errors.ts';
@@ -103,6 +104,9 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   app.addHook('onSend', async (_request, reply) => {
     if (closing) void reply.header('Connection', 'close');
   });
+
+  // Before every route: the document lists the routes added after it.
+  await registerOpenApi(app, config);
 
   const addAllowedMethodRoutes = trackRouteMethods(
     app,
