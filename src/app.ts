@@ -27,6 +27,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { legacyCustomerRoutes } from './api/legacy/customers.routes.ts';
 import { trackRouteMethods } from './api/legacy/allowed-methods.ts';
 import { renderDrfError } from './api/legacy/drf-errors.ts';
+import { LEGACY_SHARED_SCHEMAS } from './api/legacy/legacy.schemas.ts';
 import { legacyOrderRoutes } from './api/legacy/orders.routes.ts';
 import { legacyTokenRoutes } from './api/legacy/token.routes.ts';
 import { registerAllowedHosts } from './http/allowed-hosts.ts';
@@ -107,6 +108,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
 
   // Before every route: the document lists the routes added after it.
   await registerOpenApi(app, config);
+  for (const schema of LEGACY_SHARED_SCHEMAS) app.addSchema(schema);
 
   const addAllowedMethodRoutes = trackRouteMethods(
     app,
