@@ -34,6 +34,7 @@ import { registerAllowedHosts } from './http/allowed-hosts.ts';
 import { registerRateLimits } from './http/rate-limits.ts';
 import { smsWakeUp } from './sms/wake-up.ts';
 import { smsWebhookRoutes } from './api/webhooks/africastalking.routes.ts';
+import { docsRoutes } from './web/docs.routes.ts';
 import { signInRoutes } from './web/sign-in.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 
@@ -116,6 +117,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   );
   await app.register(healthRoutes(deps.db));
   await app.register(webRoutes(config, oidc));
+  await app.register(docsRoutes());
   await app.register(signInRoutes(deps.db, config, oidc));
   await app.register(smsWebhookRoutes(deps.db, config));
   await app.register(legacyCustomerRoutes(deps.db, config));
