@@ -23,9 +23,11 @@ import {
 } from './http/error-handler.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { healthRoutes } from './http/health.routes.ts';
+import { registerOpenApi } from './http/openapi.ts';
 import { legacyCustomerRoutes } from './api/legacy/customers.routes.ts';
 import { trackRouteMethods } from './api/legacy/allowed-methods.ts';
 import { renderDrfError } from './api/legacy/drf-errors.ts';
+import { LEGACY_SHARED_SCHEMAS } from './api/legacy/legacy.schemas.ts';
 import { legacyOrderRoutes } from './api/legacy/orders.routes.ts';
 import { legacyTokenRoutes } from './api/legacy/token.routes.ts';
 import { v1Routes } from './api/v1/index.ts';
@@ -33,6 +35,7 @@ import { registerAllowedHosts } from './http/allowed-hosts.ts';
 import { registerRateLimits } from './http/rate-limits.ts';
 import { smsWakeUp } from './sms/wake-up.ts';
 import { smsWebhookRoutes } from './api/webhooks/africastalking.routes.ts';
+import { docsRoutes } from './web/docs.routes.ts';
 import { signInRoutes } from './web/sign-in.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 
@@ -105,12 +108,17 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     if (closing) void reply.header('Connection', 'close');
   });
 
+  // Before every route: the document lists the routes added after it.
+  await registerOpenApi(app, config);
+  for (const schema of LEGACY_SHARED_SCHEMAS) app.addSchema(schema);
+
   const addAllowedMethodRoutes = trackRouteMethods(
     app,
     (url) => url.startsWith('/api/') && !url.startsWith('/api/v1/'),
   );
   await app.register(healthRoutes(deps.db));
   await app.register(webRoutes(config, oidc));
+  await app.register(docsRoutes());
   await app.register(signInRoutes(deps.db, config, oidc));
   await app.register(smsWebhookRoutes(deps.db, config));
   await app.register(legacyCustomerRoutes(deps.db, config));

@@ -96,3 +96,51 @@ test(
     assert.equal(afterLogout, 401);
   },
 );
+
+test(
+  'when a person opens /docs, the API reference renders under the site’s Content-Security-Policy',
+  { skip },
+  async (t) => {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const { app } = await buildTestApp(t, { PUBLIC_URL: baseUrl });
+    await app.listen({ host: '127.0.0.1', port });
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    t.after(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A script or style the policy refuses shows as a console error; so does a file
+    // that does not load.
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
+    const shot = (name: string) =>
+      page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
+
+    const answer = await page.goto(`${baseUrl}/docs`);
+    assert.equal(answer?.status(), 200);
+    assert.match(answer?.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+    await page.locator('.swagger-ui .info .title').getByText('customer-orders').waitFor();
+    await page.locator('.opblock-tag', { hasText: 'original API: customers' }).waitFor();
+    // Swagger UI's stylesheet applies (a refused one would leave the page unstyled).
+    const tagFont = await page.evaluate(
+      "getComputedStyle(document.querySelector('.swagger-ui .opblock-tag')).fontSize",
+    );
+    assert.equal(tagFont, '24px');
+    await shot('6-docs');
+
+    const operation = page.locator('.opblock-get', { hasText: '/api/get-customers' }).first();
+    await operation.locator('.opblock-summary').click();
+    await operation.locator('.responses-table').first().waitFor();
+    await operation.scrollIntoViewIfNeeded();
+    await shot('7-docs-operation');
+
+    assert.deepEqual(problems, []);
+  },
+);

@@ -109,7 +109,11 @@ export function registerErrorHandler(app: FastifyInstance, render: ErrorRenderer
     }
     if (classified.status === 401) void reply.header('WWW-Authenticate', 'Token');
     const { status = classified.status, contentType, body } = render(classified, request);
-    return reply.code(status).type(contentType).send(body);
+    // Encoded here, not by Fastify: it would encode the body through the route's
+    // response schema for this status, which documents the answer and must not
+    // reshape it (a schema drops what it does not name). A string is already encoded.
+    const payload = typeof body === 'string' ? body : JSON.stringify(body);
+    return reply.code(status).type(contentType).send(payload);
   });
 }
 

@@ -10,6 +10,7 @@ import { CSRF_COOKIE, csrfFailure } from '../auth/csrf.ts';
 import { OidcSignIn, safeNextPath, SignInError } from '../auth/oidc.ts';
 import { createSession, endSession, SESSION_COOKIE } from '../auth/sessions.ts';
 import { findOrCreateOidcUser } from '../auth/users.ts';
+import { htmlPage, redirect } from './page-responses.ts';
 import { errorPage } from './pages.ts';
 
 // Holds the OAuth state between /auth/login and /auth/callback; signed, so only we set it.
@@ -44,6 +45,11 @@ export function signInRoutes(
           querystring: Type.Object({
             next: Type.Optional(Type.String({ description: 'A path on this site to return to' })),
           }),
+          response: {
+            302: redirect("To the provider's sign-in page"),
+            502: htmlPage('The provider could not be reached'),
+            503: htmlPage('Sign-in is not configured on this server'),
+          },
         },
       },
       async (request, reply) => {
@@ -73,6 +79,14 @@ export function signInRoutes(
         schema: {
           tags: ['sign-in'],
           summary: 'Where the OpenID Connect provider sends the browser back',
+          response: {
+            302: redirect('Signed in: back to the page sign-in started from'),
+            400: htmlPage('Sign-in refused: an expired, reused or forged attempt'),
+            403: htmlPage('Sign-in refused: an unverified email, or one not allowed here'),
+            409: htmlPage('Sign-in refused: the email belongs to another account here'),
+            502: htmlPage('The provider could not be reached'),
+            503: htmlPage('Sign-in is not configured on this server'),
+          },
         },
       },
       async (request, reply) => {
@@ -126,6 +140,10 @@ export function signInRoutes(
         schema: {
           tags: ['sign-in'],
           summary: 'End the session (needs the CSRF token, as a form field or header)',
+          response: {
+            303: redirect('Signed out: to the home page'),
+            403: htmlPage('The CSRF token is missing or wrong'),
+          },
         },
       },
       async (request, reply) => {

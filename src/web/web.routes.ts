@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { csrfToken } from '../auth/authenticate.ts';
 import type { OidcSignIn } from '../auth/oidc.ts';
 import type { Config } from '../config/config.ts';
+import { htmlPage } from './page-responses.ts';
 import { homePage } from './pages.ts';
 
 const STATIC_FILES = {
@@ -24,7 +25,11 @@ export function webRoutes(config: Config, oidc: OidcSignIn): FastifyPluginAsyncT
       '/',
       {
         config: { public: true },
-        schema: { tags: ['pages'], summary: 'Home: sign in, or get an API token' },
+        schema: {
+          tags: ['pages'],
+          summary: 'Home: sign in, or get an API token',
+          response: { 200: htmlPage('The home page') },
+        },
       },
       async (request, reply) => {
         const html = homePage({

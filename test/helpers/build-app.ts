@@ -5,6 +5,7 @@ import { findOrCreateUserByEmail } from '../../src/auth/users.ts';
 import { parseConfig, type Config } from '../../src/config/config.ts';
 import { connect, type Database } from '../../src/db/client.ts';
 import { createTestDatabase, type Cleanup } from './database.ts';
+import { checkResponsesAgainstDocument } from './documented-responses.ts';
 
 export type TestApp = Awaited<ReturnType<typeof buildApp>>;
 
@@ -17,7 +18,10 @@ export interface TestHarness {
   auth: { authorization: string };
 }
 
-/** The production app on a database of the test's own, closed when the test ends. */
+/**
+ * The production app on a database of the test's own, closed when the test ends.
+ * Every answer it gives is checked against its OpenAPI document (documented-responses.ts).
+ */
 export async function buildTestApp(
   cleanup: Cleanup,
   env: Record<string, string> = {},
@@ -33,6 +37,7 @@ export async function buildTestApp(
   });
   const app = await buildApp(config, { db, logger: pino({ level: config.logLevel }), ...deps });
   cleanup.after(() => app.close());
+  checkResponsesAgainstDocument(app, cleanup);
   const key = await createTestToken(db, { scope: 'write' });
   return { app, db, config, databaseUrl: url, auth: { authorization: `Token ${key}` } };
 }
@@ -58,6 +63,7 @@ export async function buildAnotherApp(
     await app.close();
     await db.close();
   });
+  checkResponsesAgainstDocument(app, cleanup);
   return { app, db };
 }
 

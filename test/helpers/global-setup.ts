@@ -7,6 +7,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { connect, runMigrations } from '../../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded.ts';
+import { UNDOCUMENTED_RESPONSES_FILE } from './documented-responses.ts';
 import { adminQuery, databaseUrl } from './postgres-admin.ts';
 
 let embedded: EmbeddedPostgres | undefined;
@@ -15,6 +16,8 @@ let adminUrl: string;
 const templateName = `customer_orders_test_template_${process.pid}`;
 
 export async function globalSetup(): Promise<void> {
+  // Each test file adds the answers the OpenAPI document does not describe.
+  await rm(UNDOCUMENTED_RESPONSES_FILE, { force: true });
   if (process.env.TEST_DATABASE_URL) {
     adminUrl = process.env.TEST_DATABASE_URL;
   } else {

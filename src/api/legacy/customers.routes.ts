@@ -13,6 +13,15 @@ import type { Database } from '../../db/client.ts';
 import { legacyCustomer, legacyCustomerOrder } from './legacy.representations.ts';
 import {
   CreateCustomerSchema,
+  DrfDetailSchema,
+  DrfErrorSchema,
+  DrfFieldErrorsSchema,
+  drfAnswer,
+  LEGACY_AUTHENTICATED_ERRORS,
+  LEGACY_BODY_ERRORS,
+  LEGACY_INVALID_ID,
+  LEGACY_INVALID_PAGE,
+  LEGACY_WRITE_ERRORS,
   LegacyCustomerDetailsSchema,
   LegacyCustomerSchema,
   LegacyDetailSchema,
@@ -26,6 +35,11 @@ import { requireUuid } from './uuid.ts';
 
 const tags = ['original API: customers'];
 
+const customerNotFound = drfAnswer(
+  'No customer has this id: `{"error": "No Customer matches the given query."}`',
+  [DrfErrorSchema],
+);
+
 export function legacyCustomerRoutes(db: Database, config: Config): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
@@ -35,7 +49,11 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
           tags,
           summary: 'List customers, 10 a page, oldest first',
           querystring: LegacyPageQuerySchema,
-          response: { 200: legacyPageSchema(LegacyCustomerSchema) },
+          response: {
+            200: legacyPageSchema(LegacyCustomerSchema),
+            404: LEGACY_INVALID_PAGE,
+            ...LEGACY_AUTHENTICATED_ERRORS,
+          },
         },
       },
       (request) =>
@@ -54,7 +72,12 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
           tags,
           summary: 'One customer and all their orders',
           params: LegacyIdParamsSchema,
-          response: { 200: LegacyCustomerDetailsSchema },
+          response: {
+            200: LegacyCustomerDetailsSchema,
+            400: LEGACY_INVALID_ID,
+            404: customerNotFound,
+            ...LEGACY_AUTHENTICATED_ERRORS,
+          },
         },
         // Amounts are written as JSON numbers from their decimal text (JSON.rawJSON),
         // which only JSON.stringify understands.
@@ -79,7 +102,15 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
           tags,
           summary: 'Add a customer',
           body: CreateCustomerSchema,
-          response: { 201: LegacyCustomerSchema },
+          response: {
+            201: LegacyCustomerSchema,
+            400: drfAnswer(
+              'Invalid fields, a phone number already taken, or a body that cannot be read',
+              [DrfFieldErrorsSchema, DrfDetailSchema],
+            ),
+            ...LEGACY_WRITE_ERRORS,
+            ...LEGACY_BODY_ERRORS,
+          },
         },
       },
       async (request, reply) => {
@@ -96,7 +127,16 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
           summary: 'Change a customer (only the fields sent; others are ignored)',
           params: LegacyIdParamsSchema,
           body: UpdateCustomerSchema,
-          response: { 200: LegacyCustomerSchema },
+          response: {
+            200: LegacyCustomerSchema,
+            400: drfAnswer(
+              'Invalid fields, a phone number already taken, a body that cannot be read, or an id that is not a UUID',
+              [DrfFieldErrorsSchema, DrfDetailSchema, DrfErrorSchema],
+            ),
+            404: customerNotFound,
+            ...LEGACY_WRITE_ERRORS,
+            ...LEGACY_BODY_ERRORS,
+          },
         },
       },
       async (request) =>
@@ -111,7 +151,20 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
           summary: 'Delete a customer; one with orders needs ?force=true (deletes the orders too)',
           params: LegacyIdParamsSchema,
           querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }),
-          response: { 200: LegacyDetailSchema },
+          response: {
+            200: LegacyDetailSchema,
+            400: drfAnswer('The id is not a UUID, or `force` is not a boolean', [
+              DrfErrorSchema,
+              DrfFieldErrorsSchema,
+            ]),
+            404: customerNotFound,
+            409: drfAnswer(
+              'The customer has orders and `force` is not `true`: ' +
+                '`{"detail": "Customer has 2 orders; delete them first, or pass ?force=true to delete the customer with its orders."}`',
+              [DrfDetailSchema],
+            ),
+            ...LEGACY_WRITE_ERRORS,
+          },
         },
       },
       async (request) => {

@@ -17,6 +17,15 @@ import {
 import { legacyOrder } from './legacy.representations.ts';
 import {
   CreateOrderSchema,
+  DrfDetailSchema,
+  DrfErrorSchema,
+  DrfFieldErrorsSchema,
+  drfAnswer,
+  LEGACY_AUTHENTICATED_ERRORS,
+  LEGACY_BODY_ERRORS,
+  LEGACY_INVALID_ID,
+  LEGACY_INVALID_PAGE,
+  LEGACY_WRITE_ERRORS,
   LegacyDetailSchema,
   LegacyIdParamsSchema,
   LegacyOrderSchema,
@@ -28,6 +37,15 @@ import { legacyPage } from './pagination.ts';
 import { requireUuid } from './uuid.ts';
 
 const tags = ['original API: orders'];
+
+const orderNotFound = drfAnswer(
+  'No order has this id: `{"error": "No Order matches the given query."}`',
+  [DrfErrorSchema],
+);
+const invalidChanges = drfAnswer(
+  'Invalid fields, a body that cannot be read, or an id that is not a UUID',
+  [DrfFieldErrorsSchema, DrfDetailSchema, DrfErrorSchema],
+);
 
 export function legacyOrderRoutes(
   db: Database,
@@ -42,7 +60,11 @@ export function legacyOrderRoutes(
           tags,
           summary: 'List orders with their customers, 10 a page, oldest first',
           querystring: LegacyPageQuerySchema,
-          response: { 200: legacyPageSchema(LegacyOrderSchema) },
+          response: {
+            200: legacyPageSchema(LegacyOrderSchema),
+            404: LEGACY_INVALID_PAGE,
+            ...LEGACY_AUTHENTICATED_ERRORS,
+          },
         },
       },
       (request) =>
@@ -64,7 +86,16 @@ export function legacyOrderRoutes(
             order_id: Type.Optional(Type.String()),
             customer_id: Type.Optional(Type.String()),
           }),
-          response: { 200: Type.Union([LegacyOrderSchema, Type.Array(LegacyOrderSchema)]) },
+          response: {
+            200: Type.Union([LegacyOrderSchema, Type.Array(LegacyOrderSchema)]),
+            400: drfAnswer(
+              'Neither `order_id` nor `customer_id` (a bare JSON string, as the original answered), ' +
+                'or an id that is not a UUID',
+              [Type.String({ examples: ['Please pass customer_id or order_id'] }), DrfErrorSchema],
+            ),
+            404: drfAnswer('No order, or no customer, has this id', [DrfErrorSchema]),
+            ...LEGACY_AUTHENTICATED_ERRORS,
+          },
         },
       },
       async (request) => {
@@ -86,7 +117,20 @@ export function legacyOrderRoutes(
           tags,
           summary: 'Add an order; its customer gets an SMS',
           body: CreateOrderSchema,
-          response: { 201: LegacyOrderSchema },
+          response: {
+            201: LegacyOrderSchema,
+            400: drfAnswer(
+              'Invalid fields, a body that cannot be read, or a `customer_id` that is not a UUID',
+              [DrfFieldErrorsSchema, DrfDetailSchema, DrfErrorSchema],
+            ),
+            404: drfAnswer(
+              'No `customer_id`, or no customer has it (checked first, as the original did): ' +
+                '`{"error": "No Customer matches the given query."}`',
+              [DrfErrorSchema],
+            ),
+            ...LEGACY_WRITE_ERRORS,
+            ...LEGACY_BODY_ERRORS,
+          },
         },
       },
       async (request, reply) => {
@@ -123,7 +167,13 @@ export function legacyOrderRoutes(
           summary: 'Change the item or amount of an order (other fields are ignored)',
           params: LegacyIdParamsSchema,
           body: UpdateOrderSchema,
-          response: { 200: LegacyOrderSchema },
+          response: {
+            200: LegacyOrderSchema,
+            400: invalidChanges,
+            404: orderNotFound,
+            ...LEGACY_WRITE_ERRORS,
+            ...LEGACY_BODY_ERRORS,
+          },
         },
       },
       async (request) =>
@@ -137,7 +187,12 @@ export function legacyOrderRoutes(
           tags,
           summary: 'Delete an order',
           params: LegacyIdParamsSchema,
-          response: { 200: LegacyDetailSchema },
+          response: {
+            200: LegacyDetailSchema,
+            400: LEGACY_INVALID_ID,
+            404: orderNotFound,
+            ...LEGACY_WRITE_ERRORS,
+          },
         },
       },
       async (request) => {

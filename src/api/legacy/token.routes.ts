@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { checkGrantable, createToken } from '../../auth/tokens.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Database } from '../../db/client.ts';
+import { DrfDetailSchema, drfAnswer, LEGACY_AUTHENTICATED_ERRORS } from './legacy.schemas.ts';
 
 export function legacyTokenRoutes(db: Database): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -17,7 +18,19 @@ export function legacyTokenRoutes(db: Database): FastifyPluginAsyncTypebox {
           tags: ['original API: tokens'],
           summary:
             'A new API token (write scope) for the signed-in user, shown once; browser sessions only',
-          response: { 200: Type.Object({ token: Type.String() }) },
+          // A browser session only: an API token may not make tokens.
+          security: [{ sessionCookie: [] }],
+          response: {
+            200: Type.Object(
+              { token: Type.String() },
+              { examples: [{ token: 'co_q0Hc7m0f1pYQbW5xJ2vLr8sT4uV6wX9yZ1aB3cD5eF7' }] },
+            ),
+            403: drfAnswer(
+              'Called with an API token: tokens are handed out to browser sessions only',
+              [DrfDetailSchema],
+            ),
+            ...LEGACY_AUTHENTICATED_ERRORS,
+          },
         },
       },
       async (request, reply) => {

@@ -7,6 +7,13 @@ import type { Config } from '../../config/config.ts';
 import type { Database } from '../../db/client.ts';
 import { AppError } from '../../core/errors.ts';
 import { applyDeliveryReport } from '../../sms/delivery-reports.ts';
+// Errors here are answered in the original API's shape, as everywhere outside the APIs.
+import {
+  DrfDetailSchema,
+  DrfFieldErrorsSchema,
+  drfAnswer,
+  LEGACY_BODY_ERRORS,
+} from '../legacy/legacy.schemas.ts';
 
 const DeliveryReportSchema = Type.Object({
   id: Type.String({
@@ -62,7 +69,23 @@ export function smsWebhookRoutes(db: Database, config: Config): FastifyPluginAsy
           summary: "Africa's Talking delivery reports (needs ?secret= or X-Callback-Secret)",
           querystring: Type.Object({ secret: Type.Optional(Type.String()) }),
           body: DeliveryReportSchema,
-          response: { 200: Type.Object({ detail: Type.String() }) },
+          response: {
+            200: Type.Object(
+              { detail: Type.String() },
+              { examples: [{ detail: 'Recorded.' }, { detail: 'Unknown message; ignored.' }] },
+            ),
+            400: drfAnswer('A report without its fields, or a body that cannot be read', [
+              DrfFieldErrorsSchema,
+              DrfDetailSchema,
+            ]),
+            403: drfAnswer(
+              'No secret or the wrong one, or AT_CALLBACK_SECRET is not set: ' +
+                '`{"detail": "Wrong callback secret."}`',
+              [DrfDetailSchema],
+            ),
+            ...LEGACY_BODY_ERRORS,
+            503: drfAnswer('The database is out of reach or too slow', [DrfDetailSchema]),
+          },
         },
       },
       async (request) => {
