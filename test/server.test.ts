@@ -304,7 +304,8 @@ async function embeddedDataDir(t: TestContext): Promise<string> {
   t.after(async () => {
     const pid = postmasterPid(dataDir);
     if (pid !== undefined && postgresRunningIn(dataDir)) process.kill(pid, 'SIGQUIT');
-    await rm(dataDir, { recursive: true, force: true });
+    // A PostgreSQL on its way out may still write a file there: try again for 2 s.
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
   return dataDir;
 }

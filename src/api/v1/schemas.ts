@@ -41,7 +41,8 @@ export function cursorPageSchema<T extends TSchema>(item: T) {
   });
 }
 
-/** Error answers a route may give, for its documentation. */
+/** Error answers a route may give, documented as problem details. */
 export function problems(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
+  const problem = { content: { 'application/problem+json': { schema: ProblemSchema } } };
+  return Object.fromEntries(statuses.map((status) => [status, problem]));
 }
