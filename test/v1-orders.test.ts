@@ -256,3 +256,45 @@ test('when a list query is malformed, it answers 400', async () => {
     assert.equal(response.statusCode, 400, `${query}: ${response.body}`);
   }
 });
+
+test('when an order’s SMS is read, and retried after it failed, the answers are 200, 202, then 409 for one not failed', async () => {
+  const customerId = await createCustomer('Texted');
+  const order = await createOrder(customerId, 'Unga', '150');
+  const sms = await app.inject({ url: `/api/v1/orders/${order.id}/sms`, headers: auth });
+  assert.equal(sms.statusCode, 200, sms.body);
+  const message = sms.json<{
+    order_id: string;
+    body: string;
+    status: string;
+    next_attempt_at: string | null;
+  }>();
+  assert.equal(message.order_id, order.id);
+  assert.match(message.body, /Unga/);
+
+  await db.pool.query(
+    `update sms_messages set status = 'failed', attempts = 5, last_error = 'InvalidPhoneNumber' where order_id = $1`,
+    [order.id],
+  );
+  const retry = () =>
+    app.inject({ method: 'POST', url: `/api/v1/orders/${order.id}/sms/retry`, headers: auth });
+  const retried = await retry();
+  assert.equal(retried.statusCode, 202, retried.body);
+  assert.equal(retried.json<{ status: string }>().status, 'pending');
+  assert.equal(retried.json<{ attempts: number }>().attempts, 0);
+  assertProblem(await retry(), 409, 'sms_not_failed');
+
+  // The SMS stays on record after its order is deleted.
+  await app.inject({ method: 'DELETE', url: `/api/v1/orders/${order.id}`, headers: auth });
+  assert.equal(
+    (await app.inject({ url: `/api/v1/orders/${order.id}/sms`, headers: auth })).statusCode,
+    200,
+  );
+  assertProblem(
+    await app.inject({
+      url: '/api/v1/orders/00000000-0000-4000-8000-000000000000/sms',
+      headers: auth,
+    }),
+    404,
+    'sms_not_found',
+  );
+});

@@ -12,12 +12,14 @@ const STATUS_BY_KIND = {
   permission_denied: 403,
   customer_not_found: 404,
   order_not_found: 404,
+  sms_not_found: 404,
   token_not_found: 404,
   invalid_page: 404,
   invalid_cursor: 400,
   not_found: 404,
   customer_has_orders: 409,
   phone_number_taken: 409,
+  sms_not_failed: 409,
   throttled: 429,
 } as const;
 

@@ -31,3 +31,12 @@ export async function retryFailedSms(
     .returning();
   return message;
 }
+
+/** The SMS of an order (kept after the order is deleted); undefined if it has none. */
+export async function findOrderSms(
+  db: Queryable,
+  orderId: string,
+): Promise<SmsMessageRow | undefined> {
+  const [message] = await db.select().from(smsMessages).where(eq(smsMessages.orderId, orderId));
+  return message;
+}

@@ -8,6 +8,7 @@ import type { OrderSettings } from '../../orders/orders.service.ts';
 import { v1CustomerRoutes } from './customers.routes.ts';
 import { v1OrderRoutes } from './orders.routes.ts';
 import { renderProblem } from './problems.ts';
+import { v1SmsRoutes } from './sms.routes.ts';
 
 export function v1Routes(
   db: Database,
@@ -21,5 +22,6 @@ export function v1Routes(
     });
     await app.register(v1CustomerRoutes(db, config));
     await app.register(v1OrderRoutes(db, config, orderSettings));
+    await app.register(v1SmsRoutes(db, orderSettings.wakeSmsWorkers));
   };
 }
