@@ -8,6 +8,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import type { Logger } from 'pino';
 import { sweepExpired } from './auth/sessions.ts';
+import { sweepIdempotencyKeys } from './http/idempotency.ts';
 import { openDatabase, runMigrations, type Database } from './db/client.ts';
 import { createLogger } from './observability/logger.ts';
 import { withSessionSecret } from './config/secrets.ts';
@@ -63,11 +64,14 @@ async function main(config: Config, options: { worker: boolean }): Promise<void>
   }
 }
 
-/** Deletes expired sessions and abandoned sign-ins; a failure waits for the next round. */
+/** Deletes expired sessions, abandoned sign-ins and old idempotency keys; a failure waits for the next round. */
 async function sweep(db: Database, logger: Logger): Promise<void> {
   try {
-    const swept = await sweepExpired(db.orm);
-    if (swept.sessions + swept.loginAttempts > 0) logger.info(swept, 'expired sessions swept');
+    const swept = {
+      ...(await sweepExpired(db.orm)),
+      idempotencyKeys: await sweepIdempotencyKeys(db),
+    };
+    if (Object.values(swept).some((count) => count > 0)) logger.info(swept, 'expired rows swept');
   } catch (error) {
     logger.warn({ err: error }, 'could not sweep expired sessions');
   }

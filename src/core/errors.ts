@@ -16,10 +16,13 @@ const STATUS_BY_KIND = {
   token_not_found: 404,
   invalid_page: 404,
   invalid_cursor: 400,
+  invalid_idempotency_key: 400,
   not_found: 404,
   customer_has_orders: 409,
   phone_number_taken: 409,
   sms_not_failed: 409,
+  idempotency_key_in_use: 409,
+  idempotency_key_reused: 422,
   throttled: 429,
 } as const;
 

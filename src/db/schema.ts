@@ -260,3 +260,28 @@ export const smsEarlyDeliveryReports = pgTable(
     ),
   ],
 );
+
+/**
+ * Idempotency-Key on the resource API's POSTs (http/idempotency.ts): per caller and
+ * key, the request it was first used with and, once that committed, its answer, kept
+ * 24 hours. A row without an answer is a request still running (or one whose process
+ * died: it is taken over after a minute).
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id').notNull(),
+    key: text('key').notNull(),
+    // SHA-256 of the method, path and body: the same key with another request is a 422.
+    requestHash: text('request_hash').notNull(),
+    lockedAt: timestamp('locked_at', { withTimezone: true }).notNull().defaultNow(),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    responseLocation: text('response_location'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.userId, table.key] }),
+    index('idempotency_keys_created_at_idx').on(table.createdAt),
+  ],
+);

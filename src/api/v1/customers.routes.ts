@@ -21,9 +21,11 @@ import {
 } from '../../customers/customers.service.ts';
 import type { Database } from '../../db/client.ts';
 import type { CursorPage } from '../../db/keyset.ts';
+import { answerIdempotently } from '../../http/idempotency.ts';
 import { linkToSelf } from '../../http/links.ts';
 import {
   cursorPageSchema,
+  IdempotencyHeaders,
   IdParams,
   LIST_LIMIT_DEFAULT,
   listParameters,
@@ -123,17 +125,17 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
         schema: {
           tags,
           summary: 'Add a customer',
+          headers: IdempotencyHeaders,
           body: Type.Object(CustomerInput.properties, { additionalProperties: false }),
-          response: { 201: CustomerSchema, ...problems(400, 401, 403, 409, 429, 503) },
+          response: { 201: CustomerSchema, ...problems(400, 401, 403, 409, 422, 429, 503) },
         },
       },
-      async (request, reply) => {
-        const customer = await createCustomer(db.statements, request.body);
-        return reply
-          .code(201)
-          .header('Location', `/api/v1/customers/${customer.id}`)
-          .send(v1Customer(customer));
-      },
+      async (request, reply) =>
+        answerIdempotently(db, request, reply, async (transaction) => {
+          const customer = await createCustomer(transaction, request.body);
+          const location = `/api/v1/customers/${customer.id}`;
+          return { status: 201, body: v1Customer(customer), location };
+        }),
     );
 
     app.get(

@@ -10,6 +10,7 @@ import { customerNotFound, getCustomer } from '../../customers/customers.service
 import type { Database } from '../../db/client.ts';
 import type { CursorPage } from '../../db/keyset.ts';
 import { SMS_STATUSES } from '../../db/schema.ts';
+import { answerIdempotently } from '../../http/idempotency.ts';
 import { linkToSelf } from '../../http/links.ts';
 import {
   Amount,
@@ -32,6 +33,7 @@ import {
 } from '../../orders/orders.service.ts';
 import {
   cursorPageSchema,
+  IdempotencyHeaders,
   IdParams,
   LIST_LIMIT_DEFAULT,
   listParameters,
@@ -204,35 +206,35 @@ export function v1OrderRoutes(
         schema: {
           tags,
           summary: 'Add an order; its customer gets an SMS',
+          headers: IdempotencyHeaders,
           body: Type.Object(
             { customer_id: CustomerId, item: Item, amount: Amount },
             { additionalProperties: false },
           ),
-          response: { 201: OrderSchema, ...problems(400, 401, 403, 429, 503) },
+          response: { 201: OrderSchema, ...problems(400, 401, 403, 409, 422, 429, 503) },
         },
       },
-      async (request, reply) => {
-        try {
-          const order = await createOrder(db.statements, request.body, orderSettings);
-          const sms = {
-            status: 'pending',
-            attempts: 0,
-            lastError: null,
-            sentAt: null,
-            deliveredAt: null,
-          } as const;
-          return await reply
-            .code(201)
-            .header('Location', `/api/v1/orders/${order.id}`)
-            .send(v1Order({ ...order, sms }));
-        } catch (error) {
-          // The order is the resource here: an unknown customer is a bad field, not a 404.
-          if (error instanceof AppError && error.kind === 'customer_not_found') {
-            throw validationError({ customer_id: [error.message] });
+      async (request, reply) =>
+        answerIdempotently(db, request, reply, async (transaction) => {
+          try {
+            const order = await createOrder(transaction, request.body, orderSettings);
+            const sms = {
+              status: 'pending',
+              attempts: 0,
+              lastError: null,
+              sentAt: null,
+              deliveredAt: null,
+            } as const;
+            const location = `/api/v1/orders/${order.id}`;
+            return { status: 201, body: v1Order({ ...order, sms }), location };
+          } catch (error) {
+            // The order is the resource here: an unknown customer is a bad field, not a 404.
+            if (error instanceof AppError && error.kind === 'customer_not_found') {
+              throw validationError({ customer_id: [error.message] });
+            }
+            throw error;
           }
-          throw error;
-        }
-      },
+        }),
     );
 
     app.get(

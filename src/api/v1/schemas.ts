@@ -46,3 +46,13 @@ export function problems(...statuses: number[]) {
   const problem = { content: { 'application/problem+json': { schema: ProblemSchema } } };
   return Object.fromEntries(statuses.map((status) => [status, problem]));
 }
+
+/** The optional header of the POSTs that create something (http/idempotency.ts). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      description:
+        'Up to 255 visible ASCII characters. A repeat of the request with the same key within 24 hours answers what the first did (with `Idempotent-Replayed: true`) and creates nothing; the key with another request is a 422; a repeat while the first runs, a 409.',
+    }),
+  ),
+});
