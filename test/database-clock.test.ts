@@ -15,12 +15,13 @@ const { app, db, auth } = await buildTestApp({ after });
 
 test('when a customer is updated, updated_at is the database’s time', async () => {
   const customer = await addCustomer(app, auth);
-  await db.orm.transaction(async (transaction) => {
+  await db.statements.transaction(async (transaction) => {
     await updateCustomer(transaction, customer.id, { name: 'Clock Check' });
-    const { rows } = await transaction.execute<{ same: boolean }>(
-      sql`select updated_at = now() as same from customers where id = ${customer.id}`,
+    const [row] = await transaction.run<{ same: boolean }>(
+      'select updated_at = now() as same from customers where id = $1',
+      [customer.id],
     );
-    assert.equal(rows[0]?.same, true);
+    assert.equal(row?.same, true);
   });
 });
 

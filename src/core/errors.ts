@@ -23,6 +23,7 @@ const STATUS_BY_KIND = {
   sms_not_failed: 409,
   idempotency_key_in_use: 409,
   idempotency_key_reused: 422,
+  precondition_failed: 412,
   throttled: 429,
 } as const;
 

@@ -19,6 +19,22 @@ export const insertCustomer = statement<CustomerRow, [name: string, phoneNumber:
    returning ${CUSTOMER_COLUMNS}`,
 );
 
+/** Changes what is given (null keeps the value); no row for an unknown id. */
+export const updateCustomerById = statement<
+  CustomerRow,
+  [id: string, name: string | null, phoneNumber: string | null]
+>(
+  `update customers as t
+   set name = coalesce($2, t.name), phone_number = coalesce($3, t.phone_number), updated_at = now()
+   where t.id = $1
+   returning ${CUSTOMER_COLUMNS}`,
+);
+
+/** The customer, locked until the transaction ends: for a change that checks it first. */
+export const customerByIdForUpdate = statement<CustomerRow, [id: string]>(
+  `select ${CUSTOMER_COLUMNS} from customers t where t.id = $1 for update`,
+);
+
 export const customersPage = statement<OffsetPageRow & Nullable<CustomerRow>, [page: number]>(
   offsetPageSql({ table: 'customers', columns: CUSTOMER_COLUMNS }),
 );

@@ -14,6 +14,8 @@ import type {
   CustomerOrdering,
 } from './customers.schemas.ts';
 import {
+  customerByIdForUpdate,
+  updateCustomerById,
   CUSTOMERS_BY_CREATION,
   customersCountQuery,
   customersListQuery,
@@ -47,23 +49,25 @@ export async function createCustomer(db: StatementRunner, input: CustomerInput):
 }
 
 export async function updateCustomer(
-  db: Queryable,
+  db: StatementRunner,
   id: string,
   input: CustomerChanges,
 ): Promise<Customer> {
   const { name, phone_number: phoneNumber } = checkFields(input, CUSTOMER_RULES, 'present');
   try {
-    const [updated] = await db
-      .update(customers)
-      .set({ name, phoneNumber, updatedAt: sql`now()` })
-      .where(eq(customers.id, id))
-      .returning();
+    const [updated] = await updateCustomerById.rows(db, id, name ?? null, phoneNumber ?? null);
     if (updated === undefined) throw customerNotFound();
     return updated;
   } catch (error) {
     if (isUniqueViolation(error)) throw phoneNumberTaken();
     throw error;
   }
+}
+
+/** The customer, locked until the transaction ends; undefined if there is none. */
+export async function lockCustomer(db: StatementRunner, id: string): Promise<Customer | undefined> {
+  const [row] = await customerByIdForUpdate.rows(db, id);
+  return row;
 }
 
 export async function findCustomer(db: StatementRunner, id: string): Promise<Customer | undefined> {
@@ -183,12 +187,17 @@ export async function countCustomers(
 export async function deleteCustomer(
   db: Queryable,
   id: string,
-  options: { force: boolean },
+  options: {
+    force: boolean;
+    /** Throws to refuse the delete, given the customer as it is, locked. */
+    precondition?: (customer: Customer) => void;
+  },
 ): Promise<Customer> {
   return db.transaction(async (tx) => {
     // Lock the customer so no order is added between the count and the delete.
     const [customer] = await tx.select().from(customers).where(eq(customers.id, id)).for('update');
     if (customer === undefined) throw customerNotFound();
+    options.precondition?.(customer);
     const [orderCount] = await tx
       .select({ total: count() })
       .from(orders)

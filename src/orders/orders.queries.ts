@@ -91,6 +91,15 @@ export const orderWithSmsById = statement<OrderWithSmsRow, [id: string]>(
   `select ${ORDER_COLUMNS}, ${SMS_COLUMNS} from orders t ${WITH_CUSTOMER_AND_SMS} where t.id = $1`,
 );
 
+/** The same, the order locked until the transaction ends: for a change that checks it first. */
+export const orderWithSmsByIdForUpdate = statement<OrderWithSmsRow, [id: string]>(
+  `${orderWithSmsById.text} for update of t`,
+);
+
+export const deleteOrderById = statement<{ id: string }, [id: string]>(
+  'delete from orders where id = $1 returning id',
+);
+
 const byKey = (
   name: string,
   column: string,

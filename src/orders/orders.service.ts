@@ -30,6 +30,8 @@ import {
   ordersCountQuery,
   ordersListQuery,
   orderWithSmsById,
+  orderWithSmsByIdForUpdate,
+  deleteOrderById,
   type OrderSearch,
   type OrderWithSmsRow,
   insertOrderWithSms,
@@ -130,10 +132,9 @@ export async function listOrdersPage(
   return { ...found, rows: found.rows.map(toOrder) };
 }
 
-export async function deleteOrder(db: Queryable, id: string): Promise<OrderRow> {
-  const [deleted] = await db.delete(orders).where(eq(orders.id, id)).returning();
+export async function deleteOrder(db: StatementRunner, id: string): Promise<void> {
+  const [deleted] = await deleteOrderById.rows(db, id);
   if (deleted === undefined) throw orderNotFound();
-  return deleted;
 }
 
 function toOrder(row: OrderWithCustomerRow): Order {
@@ -176,6 +177,13 @@ function toOrderWithSms(row: OrderWithSmsRow): OrderWithSms {
             deliveredAt: smsDeliveredAt,
           },
   };
+}
+
+/** The same, locked until the transaction ends: for a change that checks it first. */
+export async function lockOrderWithSms(db: StatementRunner, id: string): Promise<OrderWithSms> {
+  const [row] = await orderWithSmsByIdForUpdate.rows(db, id);
+  if (row === undefined) throw orderNotFound();
+  return toOrderWithSms(row);
 }
 
 /** One order, with its customer and its SMS's state. */

@@ -140,7 +140,9 @@ export function legacyCustomerRoutes(db: Database, config: Config): FastifyPlugi
         },
       },
       async (request) =>
-        legacyCustomer(await updateCustomer(db.orm, requireUuid(request.params.id), request.body)),
+        legacyCustomer(
+          await updateCustomer(db.statements, requireUuid(request.params.id), request.body),
+        ),
     );
 
     app.delete(

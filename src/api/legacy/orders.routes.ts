@@ -196,8 +196,9 @@ export function legacyOrderRoutes(
         },
       },
       async (request) => {
-        const order = await deleteOrder(db.orm, requireUuid(request.params.id));
-        return { detail: `Order ${order.id} successfully deleted` };
+        const id = requireUuid(request.params.id);
+        await deleteOrder(db.statements, id);
+        return { detail: `Order ${id} successfully deleted` };
       },
     );
   };

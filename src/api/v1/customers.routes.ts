@@ -16,16 +16,20 @@ import {
   deleteCustomer,
   getCustomer,
   listCustomers,
+  lockCustomer,
   updateCustomer,
   type Customer,
 } from '../../customers/customers.service.ts';
 import type { Database } from '../../db/client.ts';
 import type { CursorPage } from '../../db/keyset.ts';
+import type { StatementRunner } from '../../db/statement-pool.ts';
+import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from '../../http/etag.ts';
 import { answerIdempotently } from '../../http/idempotency.ts';
 import { linkToSelf } from '../../http/links.ts';
 import {
   cursorPageSchema,
   IdempotencyHeaders,
+  NotModified,
   IdParams,
   LIST_LIMIT_DEFAULT,
   listParameters,
@@ -145,10 +149,15 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
           tags,
           summary: 'One customer',
           params: IdParams,
-          response: { 200: CustomerSchema, ...problems(401, 404, 429, 503) },
+          response: { 200: CustomerSchema, ...NotModified, ...problems(401, 404, 429, 503) },
         },
       },
-      async (request) => v1Customer(await getCustomer(db.statements, customerId(request))),
+      async (request, reply) =>
+        sendWithEtag(
+          request,
+          reply,
+          v1Customer(await getCustomer(db.statements, customerId(request))),
+        ),
     );
 
     app.patch(
@@ -159,11 +168,24 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
           summary: 'Change a customer’s name or phone number',
           params: IdParams,
           body: Type.Object(CustomerChanges.properties, { additionalProperties: false }),
-          response: { 200: CustomerSchema, ...problems(400, 401, 403, 404, 409, 429, 503) },
+          response: { 200: CustomerSchema, ...problems(400, 401, 403, 404, 409, 412, 429, 503) },
         },
       },
-      async (request) =>
-        v1Customer(await updateCustomer(db.orm, customerId(request), request.body)),
+      async (request, reply) => {
+        const id = customerId(request);
+        const change = async (runner: StatementRunner) => {
+          if (hasIfMatch(request)) {
+            const current = await lockCustomer(runner, id);
+            if (current === undefined) throw customerNotFound();
+            checkIfMatch(request, v1Customer(current));
+          }
+          return v1Customer(await updateCustomer(runner, id, request.body));
+        };
+        const changed = hasIfMatch(request)
+          ? await db.statements.transaction(change)
+          : await change(db.statements);
+        return reply.header('ETag', etagOf(changed)).send(changed);
+      },
     );
 
     app.delete(
@@ -183,11 +205,14 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
             },
             { additionalProperties: false },
           ),
-          response: { 204: Type.Null(), ...problems(401, 403, 404, 409, 429, 503) },
+          response: { 204: Type.Null(), ...problems(401, 403, 404, 409, 412, 429, 503) },
         },
       },
       async (request, reply) => {
-        await deleteCustomer(db.orm, customerId(request), { force: request.query.force === true });
+        await deleteCustomer(db.orm, customerId(request), {
+          force: request.query.force === true,
+          precondition: (current) => checkIfMatch(request, v1Customer(current)),
+        });
         return reply.code(204).send(null);
       },
     );

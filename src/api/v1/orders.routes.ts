@@ -10,6 +10,7 @@ import { customerNotFound, getCustomer } from '../../customers/customers.service
 import type { Database } from '../../db/client.ts';
 import type { CursorPage } from '../../db/keyset.ts';
 import { SMS_STATUSES } from '../../db/schema.ts';
+import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from '../../http/etag.ts';
 import { answerIdempotently } from '../../http/idempotency.ts';
 import { linkToSelf } from '../../http/links.ts';
 import {
@@ -26,6 +27,7 @@ import {
   deleteOrder,
   getOrderWithSms,
   listOrders,
+  lockOrderWithSms,
   orderNotFound,
   updateOrder,
   type OrderSettings,
@@ -34,6 +36,7 @@ import {
 import {
   cursorPageSchema,
   IdempotencyHeaders,
+  NotModified,
   IdParams,
   LIST_LIMIT_DEFAULT,
   listParameters,
@@ -244,10 +247,15 @@ export function v1OrderRoutes(
           tags,
           summary: 'One order, with its customer and its SMS',
           params: IdParams,
-          response: { 200: OrderSchema, ...problems(401, 404, 429, 503) },
+          response: { 200: OrderSchema, ...NotModified, ...problems(401, 404, 429, 503) },
         },
       },
-      async (request) => v1Order(await getOrderWithSms(db.statements, orderId(request))),
+      async (request, reply) =>
+        sendWithEtag(
+          request,
+          reply,
+          v1Order(await getOrderWithSms(db.statements, orderId(request))),
+        ),
     );
 
     app.patch(
@@ -258,13 +266,18 @@ export function v1OrderRoutes(
           summary: 'Change an order’s item or amount',
           params: IdParams,
           body: Type.Object(OrderChanges.properties, { additionalProperties: false }),
-          response: { 200: OrderSchema, ...problems(400, 401, 403, 404, 429, 503) },
+          response: { 200: OrderSchema, ...problems(400, 401, 403, 404, 412, 429, 503) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const id = orderId(request);
-        await updateOrder(db.statements, id, request.body);
-        return v1Order(await getOrderWithSms(db.statements, id));
+        const changed = await db.statements.transaction(async (transaction) => {
+          if (hasIfMatch(request))
+            checkIfMatch(request, v1Order(await lockOrderWithSms(transaction, id)));
+          await updateOrder(transaction, id, request.body);
+          return v1Order(await getOrderWithSms(transaction, id));
+        });
+        return reply.header('ETag', etagOf(changed)).send(changed);
       },
     );
 
@@ -275,11 +288,16 @@ export function v1OrderRoutes(
           tags,
           summary: 'Delete an order (its SMS stays on record)',
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(401, 403, 404, 429, 503) },
+          response: { 204: Type.Null(), ...problems(401, 403, 404, 412, 429, 503) },
         },
       },
       async (request, reply) => {
-        await deleteOrder(db.orm, orderId(request));
+        const id = orderId(request);
+        await db.statements.transaction(async (transaction) => {
+          if (hasIfMatch(request))
+            checkIfMatch(request, v1Order(await lockOrderWithSms(transaction, id)));
+          await deleteOrder(transaction, id);
+        });
         return reply.code(204).send(null);
       },
     );

@@ -56,3 +56,8 @@ export const IdempotencyHeaders = Type.Object({
     }),
   ),
 });
+
+/** The answer to a GET whose If-None-Match names the current ETag. */
+export const NotModified = {
+  304: Type.Null({ description: 'Not modified: your copy (If-None-Match) is current' }),
+};
