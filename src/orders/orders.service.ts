@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import {
   customerNotFound,
   getCustomer,
   getCustomerWithOrders,
   type Customer,
 } from '../customers/customers.service.ts';
-import type { Queryable } from '../db/client.ts';
 import { isForeignKeyViolation } from '../db/errors.ts';
-import { orders, type OrderRow } from '../db/schema.ts';
+import type { OrderRow } from '../db/schema.ts';
 import { readOffsetPage, type OffsetPage } from '../db/offset-pages.ts';
 import type { StatementRunner } from '../db/statement-pool.ts';
 import { AppError } from '../core/errors.ts';
