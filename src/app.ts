@@ -129,7 +129,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   };
   await app.register(legacyOrderRoutes(deps.db, config, orderSettings));
   await app.register(legacyTokenRoutes(deps.db));
-  await app.register(v1Routes(deps.db, config, orderSettings), { prefix: '/api/v1' });
+  await app.register(v1Routes(deps.db, config, orderSettings, tokenCache), { prefix: '/api/v1' });
 
   addAllowedMethodRoutes();
 

@@ -1,9 +1,11 @@
 // API tokens: 32 random bytes shown once, stored only as a SHA-256 hash.
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { parseDuration } from '../config/duration.ts';
 import type { Queryable } from '../db/client.ts';
 import { apiTokens, users, type ApiTokenRow, type UserRow } from '../db/schema.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, validationError } from '../core/errors.ts';
+import { checkFields, cleanText, FieldRuleError, isUuid, parseInstant } from '../core/fields.ts';
 import type { TokenCache } from './token-cache.ts';
 
 export type TokenScope = 'read' | 'write';
@@ -159,4 +161,106 @@ export async function revokeToken(
   const [existing] = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
   if (existing === undefined) throw new AppError('token_not_found', `No token has the id ${id}.`);
   return existing;
+}
+
+/** A token as a caller asks for one (the resource API's body), before any rule. */
+export interface TokenRequest {
+  name?: string | undefined;
+  scope?: TokenScope | undefined;
+  /** A lifetime: `90m`, `12h`, `30d`, `2w`. */
+  expires_in?: string | undefined;
+  /** An instant, ISO 8601 with its zone. */
+  expires_at?: string | undefined;
+}
+
+/** What a checked TokenRequest asks for; checkGrantable then says whether the caller may. */
+export interface TokenGrant {
+  name: string;
+  scope: TokenScope;
+  expiresAt: Date | undefined;
+}
+
+/**
+ * Checks a request for a token (400 per field): a name of 1–100 characters, and at
+ * most one of a lifetime or an expiry, which must be in the future. The scope is
+ * `write` unless asked otherwise, as the CLI's.
+ */
+export function tokenGrant(request: TokenRequest, now = new Date()): TokenGrant {
+  const future = (date: Date) => {
+    if (date <= now) throw new FieldRuleError('Must be in the future.');
+    return date;
+  };
+  const rules = {
+    name: (value: string) => cleanText(value),
+    expires_in: (value: string) => {
+      const lifetimeMs = parseDuration(value);
+      if (lifetimeMs === undefined) {
+        throw new FieldRuleError('Enter a duration like 90m, 12h, 30d or 2w.');
+      }
+      return new Date(now.getTime() + lifetimeMs);
+    },
+    expires_at: (value: string) => future(parseInstant(value)),
+  };
+  if (request.expires_in !== undefined && request.expires_at !== undefined) {
+    const message = 'Give expires_in or expires_at, not both.';
+    throw validationError({ expires_in: [message], expires_at: [message] });
+  }
+  const { name } = checkFields({ name: request.name }, { name: rules.name }, 'all');
+  const { expires_in: lifetimeEnd, expires_at: expiresAt } = checkFields(
+    { expires_in: request.expires_in, expires_at: request.expires_at },
+    { expires_in: rules.expires_in, expires_at: rules.expires_at },
+    'present',
+  );
+  return { name, scope: request.scope ?? 'write', expiresAt: lifetimeEnd ?? expiresAt };
+}
+
+function tokenNotFound(): AppError {
+  return new AppError('token_not_found', 'You have no token with this id.');
+}
+
+/** A user's own tokens, revoked and expired ones too, oldest first. */
+export async function listUserTokens(db: Queryable, userId: string): Promise<ApiTokenRow[]> {
+  return db
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.userId, userId))
+    .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id));
+}
+
+/** One of a user's tokens; 404 for an unknown id or another user's token, alike. */
+export async function getUserToken(
+  db: Queryable,
+  userId: string,
+  id: string,
+): Promise<ApiTokenRow> {
+  if (!isUuid(id)) throw tokenNotFound();
+  const [token] = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId)));
+  if (token === undefined) throw tokenNotFound();
+  return token;
+}
+
+/**
+ * Revokes one of a user's tokens (revoking twice is fine; another user's token is a
+ * 404, as an unknown one). With this process's cache, the token is dropped from it at
+ * once: the other processes hear of it by NOTIFY, but this one might answer the next
+ * request before reading that notification.
+ */
+export async function revokeUserToken(
+  db: Queryable,
+  userId: string,
+  id: string,
+  options: { cache?: TokenCache | undefined; now?: Date } = {},
+): Promise<ApiTokenRow> {
+  if (!isUuid(id)) throw tokenNotFound();
+  const [revoked] = await db
+    .update(apiTokens)
+    .set({ revokedAt: options.now ?? new Date() })
+    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning();
+  const token = revoked ?? (await getUserToken(db, userId, id));
+  options.cache?.forget(token.tokenHash);
+  return token;
 }
