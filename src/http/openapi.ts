@@ -73,6 +73,17 @@ const UNSAFE_METHOD_SECURITY: SecurityRequirements = [
 // one listed is used).
 const TAGS = [
   {
+    name: 'customers',
+    description: 'The resource API: customers, with cursor pages, search and filters',
+  },
+  {
+    name: 'orders',
+    description:
+      'The resource API: orders with their customer and SMS, a customer’s orders, SMS retry',
+  },
+  { name: 'tokens', description: 'The resource API: the caller’s API tokens' },
+  { name: 'me', description: 'The resource API: who is calling' },
+  {
     name: 'original API: customers',
     description: 'The Django app’s customer endpoints, as its clients know them',
   },
@@ -99,6 +110,12 @@ const DESCRIPTION = `Customers and their orders, with an SMS to the customer for
 replaces: the same paths (with or without the trailing slash), shapes, status codes and
 error texts, including DRF's error bodies: \`{"detail": "…"}\`, \`{"<field>": ["…"]}\`
 and \`{"error": "…"}\`. Request bodies may be JSON or HTML-form encoded, up to 100 KB.
+
+**The resource API** (\`/api/v1/…\`): customers, orders and their SMS, tokens and the
+caller, with cursor pages (\`limit\`, \`cursor\`, \`next\`/\`previous\` links), filters
+that refuse unknown parameters, \`Idempotency-Key\` on the POSTs that create,
+\`ETag\` with \`If-None-Match\`/\`If-Match\` on single resources, and errors as RFC 9457
+problem details (\`application/problem+json\`).
 
 **Credentials**: every route needs them unless it says otherwise. Send an API token
 (\`Authorization: Token <key>\` or \`Authorization: Bearer <key>\`), or use a browser
