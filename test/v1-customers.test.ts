@@ -164,6 +164,23 @@ test('when the input is bad, it answers 400 with a message per field and creates
   assert.equal((await list('/api/v1/customers?count=true')).count, before.count);
 });
 
+test('when an unknown query parameter or field comes, the problem names it once, as unknown', async () => {
+  const query = await app.inject({ url: '/api/v1/customers?page=2', headers: auth });
+  assert.deepEqual(query.json<{ errors: unknown }>().errors, [
+    { field: 'query.page', message: 'Unknown field.' },
+  ]);
+  const body = await app.inject({
+    method: 'POST',
+    url: '/api/v1/customers',
+    headers: json,
+    payload: { phone_number: uniquePhoneNumber(), vip: true },
+  });
+  assert.deepEqual(body.json<{ errors: unknown }>().errors, [
+    { field: 'name', message: 'This field is required.' },
+    { field: 'vip', message: 'Unknown field.' },
+  ]);
+});
+
 test('when an id is unknown or not a UUID, it answers 404', async () => {
   for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
     for (const method of ['GET', 'PATCH', 'DELETE'] as const) {

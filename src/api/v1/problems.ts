@@ -72,20 +72,26 @@ function schemaIssues(
   part: string,
 ): { field: string; message: string }[] {
   const prefix = part === 'body' ? '' : `${part === 'querystring' ? 'query' : part}.`;
-  return issues.map((issue) => {
+  // One message a field, the clearest: TypeBox reports an unknown field twice (its
+  // value against a `false` schema, then the object's additionalProperties).
+  const messages = new Map<string, string>();
+  for (const issue of issues) {
     const path = issue.instancePath.split('/').slice(1).join('.');
     const params = issue.params as {
       requiredProperties?: string[];
       additionalProperties?: string[];
     };
     if (issue.keyword === 'required') {
-      const missing = params.requiredProperties?.join(', ') ?? path;
-      return { field: prefix + missing, message: 'This field is required.' };
+      for (const name of params.requiredProperties ?? [path]) {
+        messages.set(prefix + name, 'This field is required.');
+      }
+    } else if (issue.keyword === 'additionalProperties') {
+      for (const name of params.additionalProperties ?? [path]) {
+        messages.set(prefix + name, 'Unknown field.');
+      }
+    } else if (!messages.has(prefix + path)) {
+      messages.set(prefix + path, issue.message ?? 'Invalid value.');
     }
-    if (issue.keyword === 'additionalProperties') {
-      const unknown = params.additionalProperties?.join(', ') ?? path;
-      return { field: prefix + unknown, message: 'Unknown field.' };
-    }
-    return { field: prefix + path, message: issue.message ?? 'Invalid value.' };
-  });
+  }
+  return [...messages].map(([field, message]) => ({ field, message }));
 }
