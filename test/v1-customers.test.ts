@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { buildTestApp, createTestToken } from './helpers/build-app.ts';
+import { assertProblem } from './helpers/problems.ts';
 import { addOrder, uniquePhoneNumber } from './helpers/factories.ts';
 
 const { app, db, auth } = await buildTestApp({ after });
@@ -47,20 +48,6 @@ const pathOf = (link: string) => {
   const url = new URL(link);
   return `${url.pathname}${url.search}`;
 };
-
-function assertProblem(
-  response: Awaited<ReturnType<typeof app.inject>>,
-  status: number,
-  kind: string,
-) {
-  assert.equal(response.statusCode, status, response.body);
-  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-  const problem = response.json<{ type: string; status: number; title: string; detail: string }>();
-  assert.equal(problem.type, `urn:customer-orders:problem:${kind}`);
-  assert.equal(problem.status, status);
-  assert.ok(problem.title.length > 0 && problem.detail.length > 0);
-  return problem;
-}
 
 test('when a customer is created, read, changed and deleted, the answers are 201 with Location, 200, 200 and 204', async () => {
   const created = await create('  Amina Odhiambo ', '+254 701 555 010');
@@ -130,7 +117,7 @@ test('when a phone number is taken, creating or changing to it answers 409 namin
     }),
   ]) {
     const problem = assertProblem(response, 409, 'phone_number_taken');
-    assert.deepEqual((problem as unknown as { errors: unknown }).errors, [
+    assert.deepEqual(problem.errors, [
       { field: 'phone_number', message: 'A customer with this phone number already exists.' },
     ]);
   }
@@ -156,9 +143,7 @@ test('when the input is bad, it answers 400 with a message per field and creates
       400,
       response.json<{ type: string }>().type.split(':').at(-1)!,
     );
-    const named = (problem as unknown as { errors: { field: string }[] }).errors.map(
-      (error) => error.field,
-    );
+    const named = (problem.errors ?? []).map((error) => error.field);
     assert.deepEqual([...new Set(named)].sort(), fields.sort(), JSON.stringify(problem));
   }
   assert.equal((await list('/api/v1/customers?count=true')).count, before.count);

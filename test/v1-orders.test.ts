@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { buildTestApp } from './helpers/build-app.ts';
+import { assertProblem } from './helpers/problems.ts';
 import { uniquePhoneNumber } from './helpers/factories.ts';
 
 const { app, db, auth } = await buildTestApp({ after });
@@ -74,17 +75,6 @@ async function all(url: string): Promise<V1Order[]> {
     next = page.next && `${new URL(page.next).pathname}${new URL(page.next).search}`;
   }
   return rows;
-}
-
-function assertProblem(
-  response: Awaited<ReturnType<typeof app.inject>>,
-  status: number,
-  kind: string,
-) {
-  assert.equal(response.statusCode, status, response.body);
-  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-  assert.equal(response.json<{ type: string }>().type, `urn:customer-orders:problem:${kind}`);
-  return response.json<{ errors?: { field: string; message: string }[] }>();
 }
 
 test('when an order is created, read, changed and deleted, the answers are 201 with Location, 200, 200 and 204', async () => {

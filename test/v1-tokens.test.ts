@@ -8,6 +8,7 @@ import { TokenCache } from '../src/auth/token-cache.ts';
 import { hashTokenKey } from '../src/auth/tokens.ts';
 import { apiTokens } from '../src/db/schema.ts';
 import { buildAnotherApp, buildTestApp, createTestToken } from './helpers/build-app.ts';
+import { assertProblem } from './helpers/problems.ts';
 import { CSRF, signedIn } from './helpers/sessions.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { waitFor } from './helpers/wait-for.ts';
@@ -65,19 +66,6 @@ async function listTokens(headers: Record<string, string>): Promise<V1Token[]> {
   const response = await app.inject({ url: '/api/v1/tokens', headers });
   assert.equal(response.statusCode, 200, response.body);
   return response.json<{ results: V1Token[] }>().results;
-}
-
-function assertProblem(
-  response: Awaited<ReturnType<typeof app.inject>>,
-  status: number,
-  kind: string,
-) {
-  assert.equal(response.statusCode, status, response.body);
-  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-  const problem = response.json<{ type: string; status: number; detail: string }>();
-  assert.equal(problem.type, `urn:customer-orders:problem:${kind}`);
-  assert.equal(problem.status, status);
-  return problem;
 }
 
 test('when a token is made, used and revoked, it answers 201 with its key once, works, answers 204, and is refused at once', async () => {
