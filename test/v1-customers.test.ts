@@ -181,6 +181,26 @@ test('when an id is unknown or not a UUID, it answers 404', async () => {
   assertProblem(await app.inject({ url: '/api/v1/nothing-here', headers: auth }), 404, 'not_found');
 });
 
+test('when a known path is asked with a method it lacks, it answers 405 with Allow; OPTIONS answers 204', async () => {
+  const customer = await create('Methods');
+  const put = await app.inject({
+    method: 'PUT',
+    url: `/api/v1/customers/${customer.id}`,
+    headers: json,
+    payload: {},
+  });
+  assertProblem(put, 405, 'method_not_allowed');
+  assert.equal(put.headers.allow, 'GET, HEAD, PATCH, DELETE, OPTIONS');
+  const options = await app.inject({ method: 'OPTIONS', url: '/api/v1/customers', headers: auth });
+  assert.equal(options.statusCode, 204);
+  assert.equal(options.headers.allow, 'GET, HEAD, POST, OPTIONS');
+  assertProblem(
+    await app.inject({ method: 'DELETE', url: '/api/v1/customers', headers: auth }),
+    405,
+    'method_not_allowed',
+  );
+});
+
 test('when a customer with orders is deleted, it answers 409 unless force=true', async () => {
   const customer = await create('Has Orders');
   await addOrder(app, auth, customer.id);

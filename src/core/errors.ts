@@ -18,6 +18,7 @@ const STATUS_BY_KIND = {
   invalid_cursor: 400,
   invalid_idempotency_key: 400,
   not_found: 404,
+  method_not_allowed: 405,
   customer_has_orders: 409,
   phone_number_taken: 409,
   sms_not_failed: 409,

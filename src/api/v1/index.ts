@@ -6,6 +6,7 @@ import type { Database } from '../../db/client.ts';
 import { AppError } from '../../core/errors.ts';
 import { registerErrorHandler } from '../../http/error-handler.ts';
 import type { OrderSettings } from '../../orders/orders.service.ts';
+import { trackAllowedMethods } from './allowed-methods.ts';
 import { v1CustomerRoutes } from './customers.routes.ts';
 import { v1OrderRoutes } from './orders.routes.ts';
 import { renderProblem } from './problems.ts';
@@ -23,9 +24,11 @@ export function v1Routes(
     app.setNotFoundHandler(() => {
       throw new AppError('not_found', 'There is nothing at this path in the API.');
     });
+    const addMethodNotAllowedRoutes = trackAllowedMethods(app);
     await app.register(v1CustomerRoutes(db, config));
     await app.register(v1OrderRoutes(db, config, orderSettings));
     await app.register(v1SmsRoutes(db, orderSettings.wakeSmsWorkers));
     await app.register(v1TokenRoutes(db, tokenCache));
+    addMethodNotAllowedRoutes();
   };
 }
