@@ -254,7 +254,7 @@ test('when 1,000 customers are paged through while others are added, none is ski
   await db.pool.query('delete from orders; delete from customers');
   await db.pool.query(
     `insert into customers (name, phone_number, created_at)
-     select 'Paged ' || n, '+2547' || lpad(n::text, 8, '0'), '2026-01-01'::timestamptz + make_interval(secs => n / 3)
+     select 'Paged ' || n, '+2547' || lpad(n::text, 8, '0'), '2026-01-01'::timestamptz + (n / 3) * interval '1.234567 milliseconds'
      from generate_series(1, 1000) as n`,
   );
   const seen: string[] = [];

@@ -28,6 +28,7 @@ const SECURITY_SCHEMES = {
     name: 'Authorization',
     description:
       'An API token, as Django REST Framework clients send it: `Authorization: Token co_…`. ' +
+      'In the Authorize dialog, type `Token `, then the key (or give the key alone to bearerAuth). ' +
       'Make one on the home page, with `GET /api/token/` while signed in, or with ' +
       '`customer-orders token create`. A `read` token may only use GET.',
   },
