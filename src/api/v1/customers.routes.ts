@@ -21,11 +21,9 @@ import {
   type Customer,
 } from '../../customers/customers.service.ts';
 import type { Database } from '../../db/client.ts';
-import type { CursorPage } from '../../db/keyset.ts';
 import type { StatementRunner } from '../../db/statement-pool.ts';
 import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from '../../http/etag.ts';
 import { answerIdempotently } from '../../http/idempotency.ts';
-import { linkToSelf } from '../../http/links.ts';
 import {
   cursorPageSchema,
   IdempotencyHeaders,
@@ -36,6 +34,7 @@ import {
   problems,
   Timestamp,
 } from './schemas.ts';
+import { cursorPageAnswer } from './pages.ts';
 
 export const CustomerSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -84,15 +83,6 @@ function customerId(request: FastifyRequest<{ Params: { id: string } }>): string
 const tags = ['customers'];
 
 export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsyncTypebox {
-  /** Absolute links to the pages beside this one, with the same filters. */
-  const pageLinks = (request: FastifyRequest, page: CursorPage<unknown>) => {
-    const link = (cursor: string | undefined) =>
-      cursor === undefined
-        ? null
-        : linkToSelf(request, config.publicUrl, (query) => query.set('cursor', cursor));
-    return { next: link(page.next), previous: link(page.previous) };
-  };
-
   return async (app) => {
     app.get(
       '/customers',
@@ -115,11 +105,7 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
           listCustomers(db.statements, { ...filters, ordering, limit }),
           count === true ? countCustomers(db.statements, filters) : undefined,
         ]);
-        return {
-          results: page.rows.map(v1Customer),
-          ...pageLinks(request, page),
-          ...(total !== undefined && { count: total }),
-        };
+        return cursorPageAnswer(request, config.publicUrl, page, total, v1Customer);
       },
     );
 

@@ -12,7 +12,6 @@ import type { CursorPage } from '../../db/keyset.ts';
 import { SMS_STATUSES } from '../../db/schema.ts';
 import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from '../../http/etag.ts';
 import { answerIdempotently } from '../../http/idempotency.ts';
-import { linkToSelf } from '../../http/links.ts';
 import {
   Amount,
   CustomerId,
@@ -40,12 +39,11 @@ import {
   IdParams,
   LIST_LIMIT_DEFAULT,
   listParameters,
+  Nullable,
   problems,
   Timestamp,
 } from './schemas.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { cursorPageAnswer } from './pages.ts';
 
 export const OrderSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -156,16 +154,7 @@ export function v1OrderRoutes(
       listOrders(db.statements, { ...filters, ordering, limit, cursor }),
       count === true ? countOrders(db.statements, filters) : undefined,
     ]);
-    const link = (at: string | undefined) =>
-      at === undefined
-        ? null
-        : linkToSelf(request, config.publicUrl, (search) => search.set('cursor', at));
-    return {
-      results: page.rows.map(v1Order),
-      next: link(page.next),
-      previous: link(page.previous),
-      ...(total !== undefined && { count: total }),
-    };
+    return cursorPageAnswer(request, config.publicUrl, page, total, v1Order);
   };
 
   return async (app) => {

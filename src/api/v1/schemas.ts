@@ -8,6 +8,10 @@ export const Timestamp = Type.String({
   examples: ['2026-11-29T08:00:00.000Z'],
 });
 
+/** A value that may be null. */
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
 export const IdParams = Type.Object({ id: Type.String({ description: 'A UUID' }) });
 
 export const LIST_LIMIT_DEFAULT = 20;
@@ -35,8 +39,8 @@ export const listParameters = {
 export function cursorPageSchema<T extends TSchema>(item: T) {
   return Type.Object({
     results: Type.Array(item),
-    next: Type.Union([Type.String({ format: 'uri' }), Type.Null()]),
-    previous: Type.Union([Type.String({ format: 'uri' }), Type.Null()]),
+    next: Nullable(Type.String({ format: 'uri' })),
+    previous: Nullable(Type.String({ format: 'uri' })),
     count: Type.Optional(Type.Integer({ description: 'Only with ?count=true' })),
   });
 }

@@ -8,10 +8,10 @@ import type { Database } from '../../db/client.ts';
 import { SMS_STATUSES, type SmsMessageRow } from '../../db/schema.ts';
 import type { WakeSmsWorkers } from '../../sms/wake-up.ts';
 import { findOrderSms, retryFailedSms } from '../../sms/outbox.ts';
-import { IdParams, problems, Timestamp } from './schemas.ts';
+import { IdParams, Nullable, problems, Timestamp } from './schemas.ts';
 
-const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
-const NullableText = Type.Union([Type.String(), Type.Null()]);
+const NullableTimestamp = Nullable(Timestamp);
+const NullableText = Nullable(Type.String());
 
 export const SmsSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -23,7 +23,7 @@ export const SmsSchema = Type.Object({
   last_error: NullableText,
   provider: NullableText,
   provider_message_id: NullableText,
-  cost: Type.Union([Type.String({ examples: ['KES 0.8000'] }), Type.Null()]),
+  cost: Nullable(Type.String({ examples: ['KES 0.8000'] })),
   created_at: Timestamp,
   updated_at: Timestamp,
   next_attempt_at: Type.Union([Timestamp, Type.Null()], {

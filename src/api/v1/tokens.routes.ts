@@ -14,10 +14,7 @@ import {
 } from '../../auth/tokens.ts';
 import type { Database } from '../../db/client.ts';
 import type { ApiTokenRow } from '../../db/schema.ts';
-import { IdParams, problems, Timestamp } from './schemas.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { IdParams, Nullable, problems, Timestamp } from './schemas.ts';
 
 const Scope = Type.Enum(['read', 'write'], {
   description: '`read` may only use GET; `write` may do anything its user may',
