@@ -3,10 +3,10 @@
 // generates, and openapi-fetch's createClient<paths>() with them talks to a real
 // server over HTTP, checked by tsc as well as at run time.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, test } from 'node:test';
 import createClient from 'openapi-fetch';
 import { API_TYPES_FILE, generateApiTypesText } from '../scripts/openapi-types.ts';
+import { assertCommittedAsGenerated } from './helpers/generated-files.ts';
 import { buildTestApp, createTestToken } from './helpers/build-app.ts';
 import { uniquePhoneNumber } from './helpers/factories.ts';
 import type { paths } from './generated/api.ts';
@@ -31,18 +31,10 @@ const customerName = (customer: Customer): string => customer.name;
 const smsStatus = (order: Order): string | undefined => order.sms?.status;
 
 test('when openapi.json generates other types than the committed ones, this fails: run `npm run openapi`', async () => {
-  const committed = await readFile(API_TYPES_FILE, 'utf8').catch(() => '');
-  const generated = await generateApiTypesText();
-  if (committed === generated) return;
-  const committedLines = committed.split('\n');
-  const generatedLines = generated.split('\n');
-  const differs = generatedLines.findIndex((text, index) => text !== committedLines[index]);
-  const line = differs === -1 ? generatedLines.length : differs;
-  assert.fail(
-    'test/generated/api.ts is out of date: run `npm run openapi` and commit the files it writes.\n' +
-      `First difference, line ${line + 1}:\n` +
-      `  committed: ${committedLines[line] ?? '(end of file)'}\n` +
-      `  generated: ${generatedLines[line] ?? '(end of file)'}`,
+  await assertCommittedAsGenerated(
+    API_TYPES_FILE,
+    'test/generated/api.ts',
+    await generateApiTypesText(),
   );
 });
 

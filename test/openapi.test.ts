@@ -3,13 +3,13 @@
 // (That every answer of the suite matches it is checked by every test app: see
 // helpers/documented-responses.ts; the page in a real browser: browser.test.ts.)
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Type } from 'typebox';
 import { generateOpenApiText, OPENAPI_FILE } from '../scripts/openapi-document.ts';
 import { inStableOrder } from '../src/http/openapi-order.ts';
+import { assertCommittedAsGenerated } from './helpers/generated-files.ts';
 import { buildTestApp } from './helpers/build-app.ts';
 
 interface Operation {
@@ -46,19 +46,7 @@ test('when the document holds a schema, it is valid JSON Schema 2020-12, as Open
 });
 
 test('when openapi.json is not what the routes generate, this fails: run `npm run openapi`', async () => {
-  const committed = await readFile(OPENAPI_FILE, 'utf8').catch(() => '');
-  const generated = await generateOpenApiText();
-  if (committed === generated) return;
-  const committedLines = committed.split('\n');
-  const generatedLines = generated.split('\n');
-  const differs = generatedLines.findIndex((text, index) => text !== committedLines[index]);
-  const line = differs === -1 ? generatedLines.length : differs;
-  assert.fail(
-    'openapi.json is out of date: run `npm run openapi` and commit the file it writes.\n' +
-      `First difference, line ${line + 1}:\n` +
-      `  committed: ${committedLines[line] ?? '(end of file)'}\n` +
-      `  generated: ${generatedLines[line] ?? '(end of file)'}`,
-  );
+  await assertCommittedAsGenerated(OPENAPI_FILE, 'openapi.json', await generateOpenApiText());
 });
 
 test('when the document lists a tag, some route has it', async () => {
