@@ -90,10 +90,7 @@ export async function readKeysetPage<Row extends { id: string }>(
   const where = [...query.where];
   if (position !== undefined) {
     const operator = (ascending ? '>' : '<') + (position.inclusive ? '=' : '');
-    // Sent as text and cast by PostgreSQL: postgres.js would turn a timestamptz
-    // parameter into a JavaScript Date, dropping its microseconds, and the row the
-    // cursor names would come back on the next page.
-    const key = `${parameters.add(position.key)}::text::${ordering.key.type}`;
+    const key = `${parameters.add(position.key)}::${ordering.key.type}`;
     where.push(
       `(${ordering.key.column}, t.id) ${operator} (${key}, ${parameters.add(position.id)}::uuid)`,
     );

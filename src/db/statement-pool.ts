@@ -37,6 +37,16 @@ export const QUERY_TIMEOUT_MARGIN_MS = 1000;
 // Connections idle this long are closed (node-postgres's pool closes them after 10 s).
 const IDLE_TIMEOUT_SECONDS = 30;
 
+// postgres.js's own serializer turns every timestamp parameter into a JavaScript
+// Date, even one given as text, which drops its microseconds (a cursor naming a row
+// would then compare below that row). Text goes through as it is; Dates as ISO.
+const PRECISE_TIMESTAMPS = {
+  to: 1184,
+  from: [1082, 1114, 1184],
+  serialize: (value: Date | string) => (value instanceof Date ? value.toISOString() : value),
+  parse: (text: string) => new Date(text),
+};
+
 export function openStatementPool(
   url: string,
   size: number,
@@ -53,6 +63,7 @@ export function openStatementPool(
       // a round trip for nothing.
       fetch_types: false,
       onnotice: () => {},
+      types: { date: PRECISE_TIMESTAMPS },
     });
   let connections = open();
   const answerWithinMs = timeouts.statementMs + QUERY_TIMEOUT_MARGIN_MS;
