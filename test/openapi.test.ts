@@ -18,6 +18,24 @@ interface Operation {
 }
 type Paths = Record<string, Record<string, Operation>>;
 
+interface Parameter {
+  name: string;
+  in: string;
+  description?: string;
+  schema?: { type?: string; enum?: string[]; description?: string };
+}
+interface OperationDetail {
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<
+    string,
+    {
+      headers?: Record<string, unknown>;
+      content?: Record<string, { example?: { status?: number; type?: string } }>;
+    }
+  >;
+}
+
 test('when the routes generate their document, it is valid OpenAPI 3.1', async () => {
   const document = JSON.parse(await generateOpenApiText());
   const validator = new Validator();
@@ -47,6 +65,57 @@ test('when the document holds a schema, it is valid JSON Schema 2020-12, as Open
 
 test('when openapi.json is not what the routes generate, this fails: run `npm run openapi`', async () => {
   await assertCommittedAsGenerated(OPENAPI_FILE, 'openapi.json', await generateOpenApiText());
+});
+
+test('when the resource API is documented, its headers, enums and examples are there for Try it out', async () => {
+  const document = JSON.parse(await generateOpenApiText());
+  const paths = document.paths as Record<string, Record<string, OperationDetail>>;
+  const headerParameters = (path: string, method: string) =>
+    (paths[path]?.[method]?.parameters ?? [])
+      .filter((parameter) => parameter.in === 'header')
+      .map((parameter) => parameter.name);
+  for (const resource of ['/api/v1/customers/{id}', '/api/v1/orders/{id}']) {
+    assert.deepEqual(headerParameters(resource, 'get'), ['if-none-match'], resource);
+    assert.deepEqual(headerParameters(resource, 'patch'), ['if-match'], resource);
+    assert.deepEqual(headerParameters(resource, 'delete'), ['if-match'], resource);
+    assert.ok(paths[resource]?.get?.responses['200']?.headers?.ETag, resource);
+    assert.ok(paths[resource]?.patch?.responses['200']?.headers?.ETag, resource);
+  }
+  for (const collection of ['/api/v1/customers', '/api/v1/orders']) {
+    const created = paths[collection]?.post?.responses['201']?.headers ?? {};
+    assert.deepEqual(Object.keys(created).sort(), ['Idempotent-Replayed', 'Location'], collection);
+  }
+  assert.ok(paths['/api/v1/tokens']?.post?.responses['201']?.headers?.Location);
+
+  // Enumerations are strings, so the reference offers their values instead of "any".
+  const orderFilters = paths['/api/v1/orders']?.get?.parameters ?? [];
+  for (const name of ['ordering', 'sms_status']) {
+    const parameter = orderFilters.find((candidate) => candidate.name === name);
+    assert.equal(parameter?.schema?.type, 'string', name);
+    assert.ok(parameter?.schema?.enum?.length, name);
+    assert.ok(parameter?.description ?? parameter?.schema?.description, name);
+  }
+
+  // Every problem answer shows an example of its own status.
+  for (const [path, item] of Object.entries(paths).filter(([path]) => path.startsWith('/api/v1'))) {
+    for (const [method, operation] of Object.entries(item)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const problem = response.content?.['application/problem+json'];
+        if (problem === undefined) continue;
+        assert.equal(problem.example?.status, Number(status), `${method} ${path} ${status}`);
+        assert.match(problem.example?.type ?? '', /^urn:customer-orders:problem:[a-z_]+$/);
+      }
+    }
+  }
+  // Swagger UI fills a body with each field's first example, else with "string".
+  for (const path of ['/api/v1/customers', '/api/v1/orders']) {
+    const body = paths[path]?.post?.requestBody?.content['application/json'] as {
+      schema: { properties: Record<string, { examples?: unknown[] }> };
+    };
+    for (const [name, property] of Object.entries(body.schema.properties)) {
+      assert.ok(property.examples?.length, `${path}: ${name} has no example`);
+    }
+  }
 });
 
 test('when the document lists a tag, some route has it', async () => {
@@ -173,9 +242,16 @@ test('when an answer is not what the document says, the test that got it fails',
   );
   app.get('/api/probe-right', { schema: counted }, () => ({ count: 3 }));
   app.get('/api/probe-undocumented', () => ({ count: 3 }));
+  app.get('/api/probe-teapot', { schema: counted }, () => {
+    throw Object.assign(new Error('I am a teapot'), { statusCode: 418 });
+  });
   for (const url of ['/api/probe-wrong', '/api/probe-right', '/api/probe-undocumented']) {
     assert.equal((await app.inject({ url, headers: auth })).statusCode, 200, url);
   }
+  assert.equal((await app.inject({ url: '/api/probe-teapot', headers: auth })).statusCode, 418);
+  // A host outside ALLOWED_HOSTS is refused on any route, as the document says once.
+  const elsewhere = { ...auth, host: 'elsewhere.example' };
+  assert.equal((await app.inject({ url: '/api/probe-right', headers: elsewhere })).statusCode, 400);
 
   for (const cleanup of cleanups.reverse()) {
     await Promise.resolve()
@@ -185,11 +261,12 @@ test('when an answer is not what the document says, the test that got it fails',
   cleanups.length = 0;
   assert.equal(failures.length, 1);
   const message = (failures[0] as Error).message;
-  assert.match(message, /2 answer\(s\) differ from the OpenAPI document/);
+  assert.match(message, /3 answer\(s\) differ from the OpenAPI document/);
   assert.match(message, /GET \/api\/probe-wrong → 200: body\/count must be integer/);
   assert.match(
     message,
     /GET \/api\/probe-undocumented → 200: a body, where the document describes none/,
   );
+  assert.match(message, /GET \/api\/probe-teapot → 418: a status the operation does not document/);
   assert.doesNotMatch(message, /probe-right/);
 });

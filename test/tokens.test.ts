@@ -158,7 +158,13 @@ test('when a caller makes a token, it can never grant more scope or a later expi
     tokenId: 't',
     expiresAt: null,
   };
-  const session: Identity = { method: 'session', user, scope: 'write', sessionId: 's' };
+  const session: Identity = {
+    method: 'session',
+    user,
+    scope: 'write',
+    sessionId: 's',
+    sessionExpiresAt: new Date(Date.now() + 60_000),
+  };
 
   const refused = (caller: Identity, scope: 'read' | 'write', expiresAt: Date | undefined) =>
     assert.throws(

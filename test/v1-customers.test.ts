@@ -235,6 +235,18 @@ test('when a query parameter is unknown or malformed, it answers 400 instead of 
   }
 });
 
+test('when a filter’s value is bad, the problem names the query parameter it came in', async () => {
+  const response = await app.inject({
+    url: '/api/v1/customers?created_after=yesterday&created_before=2026-13-01',
+    headers: auth,
+  });
+  const problem = assertProblem(response, 400, 'validation_failed');
+  assert.deepEqual(
+    problem.errors?.map((error) => error.field),
+    ['query.created_after', 'query.created_before'],
+  );
+});
+
 test('when there are no credentials, or a read token writes, the answers are 401 and 403 problems', async () => {
   const anonymous = await app.inject({ url: '/api/v1/customers' });
   assertProblem(anonymous, 401, 'not_authenticated');

@@ -233,18 +233,39 @@ test('when orders are filtered and ordered, each filter and ordering holds, with
   assert.equal(failed[0]?.sms?.last_error, 'InvalidPhoneNumber');
 });
 
-test('when a list query is malformed, it answers 400', async () => {
-  for (const query of [
-    'ordering=item',
-    'sms_status=lost',
-    'min_amount=abc',
-    'customer_id=42',
-    'created_before=soon',
-    'page=1',
-  ]) {
+test('when a list query is malformed, it answers 400 naming the query parameter', async () => {
+  // The schema checks some (its kind: schema_validation), the service the others.
+  for (const [query, kind, field, message] of [
+    ['ordering=item', 'schema', 'query.ordering', /created_at, -created_at, amount, -amount/],
+    ['sms_status=lost', 'schema', 'query.sms_status', /pending, sending, sent, delivered, failed/],
+    ['page=1', 'schema', 'query.page', /Unknown field/],
+    ['min_amount=abc', 'service', 'query.min_amount', /valid number/],
+    ['max_amount=-1', 'service', 'query.max_amount', /greater than or equal to 0/],
+    ['customer_id=42', 'service', 'query.customer_id', /UUID/],
+    ['created_before=soon', 'service', 'query.created_before', /ISO 8601/],
+  ] as const) {
     const response = await app.inject({ url: `/api/v1/orders?${query}`, headers: auth });
-    assert.equal(response.statusCode, 400, `${query}: ${response.body}`);
+    const problem = assertProblem(
+      response,
+      400,
+      kind === 'schema' ? 'schema_validation' : 'validation_failed',
+    );
+    assert.deepEqual(
+      problem.errors?.map((error) => error.field),
+      [field],
+      `${query}: ${response.body}`,
+    );
+    assert.match(problem.errors?.[0]?.message ?? '', message, query);
   }
+});
+
+test('when an amount range starts at 0, it is a range like any other', async () => {
+  const customerId = await createCustomer('From zero');
+  await createOrder(customerId, 'Salt', '0.01');
+  const page = await list(`/api/v1/orders?customer_id=${customerId}&min_amount=0&count=true`);
+  assert.equal(page.count, 1);
+  const none = await list(`/api/v1/orders?customer_id=${customerId}&max_amount=0.00&count=true`);
+  assert.equal(none.count, 0);
 });
 
 test('when an order’s SMS is read, and retried after it failed, the answers are 200, 202, then 409 for one not failed', async () => {

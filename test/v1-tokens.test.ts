@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { TokenCache } from '../src/auth/token-cache.ts';
 import { hashTokenKey } from '../src/auth/tokens.ts';
-import { apiTokens } from '../src/db/schema.ts';
+import { apiTokens, sessions } from '../src/db/schema.ts';
 import { buildAnotherApp, buildTestApp, createTestToken } from './helpers/build-app.ts';
 import { assertProblem } from './helpers/problems.ts';
 import { CSRF, signedIn } from './helpers/sessions.ts';
@@ -292,18 +292,24 @@ test('when me is asked with a token, it answers the user and the token’s id, s
   assert.ok(!response.body.includes(reader.key));
 });
 
-test('when me is asked with a session, it answers the user and the session, never its id', async () => {
+test('when me is asked with a session, it answers the user and when the session expires, never its id', async () => {
   const session = await signedIn(harness, `v1-me-${process.pid}@example.com`);
   const response = await app.inject({ url: '/api/v1/me', headers: { cookie: session.cookie } });
   assert.equal(response.statusCode, 200, response.body);
-  assert.deepEqual(response.json(), {
+  const { auth, ...rest } = response.json<{ auth: { expires_at: string } }>();
+  assert.deepEqual(rest, {
     user: {
       id: session.userId,
       email: `v1-me-${process.pid}@example.com`,
       name: null,
       role: 'staff',
     },
-    auth: { method: 'session', scope: 'write' },
+  });
+  const [row] = await db.orm.select().from(sessions).where(eq(sessions.userId, session.userId));
+  assert.deepEqual(auth, {
+    method: 'session',
+    scope: 'write',
+    expires_at: row?.expiresAt.toISOString(),
   });
   assert.ok(!response.body.includes(session.id));
 });

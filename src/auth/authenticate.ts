@@ -29,6 +29,9 @@ export type Identity =
       readonly user: UserRow;
       readonly scope: 'write';
       readonly sessionId: string;
+      /** Until when, as renewed by this request. Not `expiresAt`: a session that is
+       * used lives on, so it does not limit the tokens it makes (checkGrantable). */
+      readonly sessionExpiresAt: Date;
     };
 
 declare module 'fastify' {
@@ -108,7 +111,13 @@ async function identify(
   }
   // Scripts using the session need the token to echo: hand one out if it is missing.
   csrfToken(request, reply, config);
-  return { method: 'session', user: active.user, scope: 'write', sessionId };
+  return {
+    method: 'session',
+    user: active.user,
+    scope: 'write',
+    sessionId,
+    sessionExpiresAt: active.renewedUntil ?? active.session.expiresAt,
+  };
 }
 
 /** DRF's TokenAuthentication, with its messages. */

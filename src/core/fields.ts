@@ -68,11 +68,15 @@ const MAX_WHOLE_DIGITS = 10; // numeric(12,2)
 const MAX_DECIMAL_PLACES = 2;
 
 /**
- * Money as a decimal string with two places ("100.00"), for numeric(12,2).
+ * Money as a decimal string with two places ("100.00"), for numeric(12,2): an
+ * order's amount is more than 0; a filter's bound (`allowZero`) may be 0.
  * Works on the text of the number, never on a float: JSON numbers reach here as
  * their source text (see parseJsonBody in body-parsers.ts).
  */
-export function parseAmount(value: string | number): string {
+export function parseAmount(
+  value: string | number,
+  { allowZero = false }: { allowZero?: boolean } = {},
+): string {
   const text = typeof value === 'number' ? String(value) : value.trim();
   const match = DECIMAL_PATTERN.exec(text);
   const [, sign = '', whole = '', fraction = '', exponentText = '0'] = match ?? [];
@@ -87,8 +91,11 @@ export function parseAmount(value: string | number): string {
   const wholeDigits = padded.slice(0, splitAt).replace(/^0+(?=\d)/, '');
   const fractionDigits = padded.slice(splitAt).replace(/0+$/, '');
 
-  if (/^0*$/.test(wholeDigits + fractionDigits) || sign === '-') {
-    throw new FieldRuleError('Ensure this value is greater than 0.');
+  const isZero = /^0*$/.test(wholeDigits + fractionDigits);
+  if (allowZero ? sign === '-' && !isZero : isZero || sign === '-') {
+    throw new FieldRuleError(
+      `Ensure this value is greater than ${allowZero ? 'or equal to ' : ''}0.`,
+    );
   }
   if (fractionDigits.length > MAX_DECIMAL_PLACES) {
     throw new FieldRuleError(

@@ -2,7 +2,10 @@
 // these schemas, and each API builds its request schemas from them.
 import { Type, type Static } from 'typebox';
 
-export const CustomerId = Type.String({ description: 'The id of an existing customer' });
+export const CustomerId = Type.String({
+  description: 'The id of an existing customer',
+  examples: ['0f8fad5b-d9cb-469f-a165-70867728950e'],
+});
 
 export const Item = Type.String({
   description: '1–100 characters after trimming',

@@ -208,8 +208,9 @@ const SEARCH_RULES = {
   customer_id: checkUuid,
   created_after: parseInstant,
   created_before: parseInstant,
-  min_amount: parseAmount,
-  max_amount: parseAmount,
+  // A range may start (or, to find nothing, end) at 0, which no order's amount is.
+  min_amount: (value: string) => parseAmount(value, { allowZero: true }),
+  max_amount: (value: string) => parseAmount(value, { allowZero: true }),
   q: (value: string) => value.trim(),
   sms_status: parseSmsStatus,
 };

@@ -47,6 +47,16 @@ export function signInRoutes(
           }),
           response: {
             302: redirect("To the provider's sign-in page"),
+            429: {
+              description:
+                'Too many sign-ins from this address (RATE_LIMIT_LOGIN): see Retry-After',
+              content: {
+                'application/json': {
+                  schema: Type.Object({ detail: Type.String() }),
+                  example: { detail: 'Request was throttled. Expected available in 42 seconds.' },
+                },
+              },
+            },
             502: htmlPage('The provider could not be reached'),
             503: htmlPage('Sign-in is not configured on this server'),
           },

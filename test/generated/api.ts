@@ -1953,6 +1953,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -1978,6 +1997,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2003,6 +2031,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2028,6 +2065,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2093,6 +2139,10 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The path of what was created */
+                        Location?: string;
+                        /** @description `true` when this is the recorded answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2126,6 +2176,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2151,6 +2220,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2176,6 +2254,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:permission_denied",
+                         *       "title": "Not allowed",
+                         *       "status": 403,
+                         *       "detail": "You do not have permission to perform this action: this token can only read.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2201,6 +2288,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:phone_number_taken",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A customer with this phone number already exists.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "A customer with this phone number already exists."
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2226,6 +2328,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:idempotency_key_reused",
+                         *       "title": "Unprocessable request",
+                         *       "status": 422,
+                         *       "detail": "This Idempotency-Key was used with another request; use a new key for a new request.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2251,6 +2362,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2276,6 +2396,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2314,7 +2443,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The ETag of your copy: a 304 with no body when it is still current */
+                    "if-none-match"?: string;
+                };
                 path: {
                     /** @description A UUID */
                     id: string;
@@ -2326,6 +2458,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The version of this representation, for If-None-Match and If-Match */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2366,6 +2500,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2391,6 +2534,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2416,6 +2568,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2441,6 +2602,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2471,7 +2641,10 @@ export interface paths {
                     /** @description Also delete the customer’s orders (their SMS history stays) */
                     force?: boolean;
                 };
-                header?: never;
+                header?: {
+                    /** @description The ETag of the copy you changed: a 412 when the resource changed since, and nothing is changed */
+                    "if-match"?: string;
+                };
                 path: {
                     /** @description A UUID */
                     id: string;
@@ -2493,6 +2666,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2518,6 +2700,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:permission_denied",
+                         *       "title": "Not allowed",
+                         *       "status": 403,
+                         *       "detail": "You do not have permission to perform this action: this token can only read.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2543,6 +2734,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2568,6 +2768,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:phone_number_taken",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A customer with this phone number already exists.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "A customer with this phone number already exists."
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2593,6 +2808,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:precondition_failed",
+                         *       "title": "Precondition failed",
+                         *       "status": 412,
+                         *       "detail": "The resource has changed since your copy (If-Match): read it again, then retry.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2618,6 +2842,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2643,6 +2876,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2670,7 +2912,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The ETag of the copy you changed: a 412 when the resource changed since, and nothing is changed */
+                    "if-match"?: string;
+                };
                 path: {
                     /** @description A UUID */
                     id: string;
@@ -2709,6 +2954,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The version of this representation, for If-None-Match and If-Match */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2742,6 +2989,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2767,6 +3033,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2792,6 +3067,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:permission_denied",
+                         *       "title": "Not allowed",
+                         *       "status": 403,
+                         *       "detail": "You do not have permission to perform this action: this token can only read.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2817,6 +3101,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2842,6 +3135,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:phone_number_taken",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A customer with this phone number already exists.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "A customer with this phone number already exists."
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2867,6 +3175,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:precondition_failed",
+                         *       "title": "Precondition failed",
+                         *       "status": 412,
+                         *       "detail": "The resource has changed since your copy (If-Match): read it again, then retry.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2892,6 +3209,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2917,6 +3243,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -2961,6 +3296,7 @@ export interface paths {
                     max_amount?: string;
                     /** @description Part of the item, in any case */
                     q?: string;
+                    /** @description Only orders whose SMS is in this state */
                     sms_status?: "pending" | "sending" | "sent" | "delivered" | "failed";
                     /** @description created_at (the default), -created_at, amount or -amount */
                     ordering?: "created_at" | "-created_at" | "amount" | "-amount";
@@ -3020,7 +3356,7 @@ export interface paths {
                                  */
                                 updated_at: string;
                                 sms: {
-                                    /** @enum {unknown} */
+                                    /** @enum {string} */
                                     status: "pending" | "sending" | "sent" | "delivered" | "failed";
                                     attempts: number;
                                     last_error: string | null;
@@ -3041,6 +3377,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3066,6 +3421,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3091,6 +3455,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3116,6 +3489,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3141,6 +3523,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3199,18 +3590,18 @@ export interface paths {
                                 id: string;
                                 email: string;
                                 name: string | null;
-                                /** @enum {unknown} */
+                                /** @enum {string} */
                                 role: "admin" | "staff";
                             };
                             auth: {
                                 /**
                                  * @description An API token, or a browser session
-                                 * @enum {unknown}
+                                 * @enum {string}
                                  */
                                 method: "token" | "session";
                                 /**
                                  * @description `read` may only use GET; `write` may do anything its user may
-                                 * @enum {unknown}
+                                 * @enum {string}
                                  */
                                 scope: "read" | "write";
                                 /**
@@ -3229,6 +3620,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3254,6 +3664,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3279,6 +3698,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3304,6 +3732,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3356,6 +3793,7 @@ export interface paths {
                     max_amount?: string;
                     /** @description Part of the item, in any case */
                     q?: string;
+                    /** @description Only orders whose SMS is in this state */
                     sms_status?: "pending" | "sending" | "sent" | "delivered" | "failed";
                     /** @description created_at (the default), -created_at, amount or -amount */
                     ordering?: "created_at" | "-created_at" | "amount" | "-amount";
@@ -3412,7 +3850,7 @@ export interface paths {
                                  */
                                 updated_at: string;
                                 sms: {
-                                    /** @enum {unknown} */
+                                    /** @enum {string} */
                                     status: "pending" | "sending" | "sent" | "delivered" | "failed";
                                     attempts: number;
                                     last_error: string | null;
@@ -3433,6 +3871,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3458,6 +3915,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3483,6 +3949,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3508,6 +3983,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3544,7 +4028,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description The id of an existing customer */
+                        /**
+                         * @description The id of an existing customer
+                         * @example 0f8fad5b-d9cb-469f-a165-70867728950e
+                         */
                         customer_id: string;
                         /**
                          * @description 1–100 characters after trimming
@@ -3558,7 +4045,10 @@ export interface paths {
                         amount: string | number;
                     };
                     "application/x-www-form-urlencoded": {
-                        /** @description The id of an existing customer */
+                        /**
+                         * @description The id of an existing customer
+                         * @example 0f8fad5b-d9cb-469f-a165-70867728950e
+                         */
                         customer_id: string;
                         /**
                          * @description 1–100 characters after trimming
@@ -3577,6 +4067,10 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The path of what was created */
+                        Location?: string;
+                        /** @description `true` when this is the recorded answer to an earlier request with the same Idempotency-Key */
+                        "Idempotent-Replayed"?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3613,7 +4107,7 @@ export interface paths {
                              */
                             updated_at: string;
                             sms: {
-                                /** @enum {unknown} */
+                                /** @enum {string} */
                                 status: "pending" | "sending" | "sent" | "delivered" | "failed";
                                 attempts: number;
                                 last_error: string | null;
@@ -3629,6 +4123,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3654,6 +4167,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3679,6 +4201,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:permission_denied",
+                         *       "title": "Not allowed",
+                         *       "status": 403,
+                         *       "detail": "You do not have permission to perform this action: this token can only read.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3704,6 +4235,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:phone_number_taken",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A customer with this phone number already exists.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "A customer with this phone number already exists."
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3729,6 +4275,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:idempotency_key_reused",
+                         *       "title": "Unprocessable request",
+                         *       "status": 422,
+                         *       "detail": "This Idempotency-Key was used with another request; use a new key for a new request.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3754,6 +4309,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3779,6 +4343,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3817,7 +4390,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The ETag of your copy: a 304 with no body when it is still current */
+                    "if-none-match"?: string;
+                };
                 path: {
                     /** @description A UUID */
                     id: string;
@@ -3829,6 +4405,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The version of this representation, for If-None-Match and If-Match */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3865,7 +4443,7 @@ export interface paths {
                              */
                             updated_at: string;
                             sms: {
-                                /** @enum {unknown} */
+                                /** @enum {string} */
                                 status: "pending" | "sending" | "sent" | "delivered" | "failed";
                                 attempts: number;
                                 last_error: string | null;
@@ -3888,6 +4466,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3913,6 +4500,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3938,6 +4534,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3963,6 +4568,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -3990,7 +4604,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The ETag of the copy you changed: a 412 when the resource changed since, and nothing is changed */
+                    "if-match"?: string;
+                };
                 path: {
                     /** @description A UUID */
                     id: string;
@@ -4012,6 +4629,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4037,6 +4663,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:permission_denied",
+                         *       "title": "Not allowed",
+                         *       "status": 403,
+                         *       "detail": "You do not have permission to perform this action: this token can only read.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4062,6 +4697,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4087,6 +4731,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:precondition_failed",
+                         *       "title": "Precondition failed",
+                         *       "status": 412,
+                         *       "detail": "The resource has changed since your copy (If-Match): read it again, then retry.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4112,6 +4765,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4137,6 +4799,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4164,7 +4835,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The ETag of the copy you changed: a 412 when the resource changed since, and nothing is changed */
+                    "if-match"?: string;
+                };
                 path: {
                     /** @description A UUID */
                     id: string;
@@ -4203,6 +4877,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The version of this representation, for If-None-Match and If-Match */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4239,7 +4915,7 @@ export interface paths {
                              */
                             updated_at: string;
                             sms: {
-                                /** @enum {unknown} */
+                                /** @enum {string} */
                                 status: "pending" | "sending" | "sent" | "delivered" | "failed";
                                 attempts: number;
                                 last_error: string | null;
@@ -4255,6 +4931,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4280,6 +4975,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4305,6 +5009,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:permission_denied",
+                         *       "title": "Not allowed",
+                         *       "status": 403,
+                         *       "detail": "You do not have permission to perform this action: this token can only read.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4330,6 +5043,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4355,6 +5077,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:precondition_failed",
+                         *       "title": "Precondition failed",
+                         *       "status": 412,
+                         *       "detail": "The resource has changed since your copy (If-Match): read it again, then retry.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4380,6 +5111,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4405,6 +5145,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4465,7 +5214,7 @@ export interface paths {
                             /** @description E.164 */
                             to: string;
                             body: string;
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             status: "pending" | "sending" | "sent" | "delivered" | "failed";
                             /** @description Sends tried since it was queued (or last retried) */
                             attempts: number;
@@ -4498,6 +5247,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4523,6 +5281,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4548,6 +5315,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4573,6 +5349,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4638,7 +5423,7 @@ export interface paths {
                             /** @description E.164 */
                             to: string;
                             body: string;
-                            /** @enum {unknown} */
+                            /** @enum {string} */
                             status: "pending" | "sending" | "sent" | "delivered" | "failed";
                             /** @description Sends tried since it was queued (or last retried) */
                             attempts: number;
@@ -4671,6 +5456,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4696,6 +5490,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:permission_denied",
+                         *       "title": "Not allowed",
+                         *       "status": 403,
+                         *       "detail": "You do not have permission to perform this action: this token can only read.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4721,6 +5524,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4746,6 +5558,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:phone_number_taken",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A customer with this phone number already exists.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "A customer with this phone number already exists."
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4771,6 +5598,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4796,6 +5632,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4853,7 +5698,7 @@ export interface paths {
                                 name: string;
                                 /**
                                  * @description `read` may only use GET; `write` may do anything its user may
-                                 * @enum {unknown}
+                                 * @enum {string}
                                  */
                                 scope: "read" | "write";
                                 /**
@@ -4875,6 +5720,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4900,6 +5764,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4925,6 +5798,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4950,6 +5832,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -4990,7 +5881,7 @@ export interface paths {
                         name: string;
                         /**
                          * @description `write` by default; never wider than the caller’s
-                         * @enum {unknown}
+                         * @enum {string}
                          */
                         scope?: "read" | "write";
                         /**
@@ -5012,7 +5903,7 @@ export interface paths {
                         name: string;
                         /**
                          * @description `write` by default; never wider than the caller’s
-                         * @enum {unknown}
+                         * @enum {string}
                          */
                         scope?: "read" | "write";
                         /**
@@ -5032,6 +5923,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The path of what was created */
+                        Location?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5041,7 +5934,7 @@ export interface paths {
                             name: string;
                             /**
                              * @description `read` may only use GET; `write` may do anything its user may
-                             * @enum {unknown}
+                             * @enum {string}
                              */
                             scope: "read" | "write";
                             /**
@@ -5067,6 +5960,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:schema_validation",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "Some fields are not valid.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11",
+                         *       "errors": [
+                         *         {
+                         *           "field": "phone_number",
+                         *           "message": "Enter a valid phone number with its country code, like +254701036054."
+                         *         },
+                         *         {
+                         *           "field": "query.limit",
+                         *           "message": "must be <= 100"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5092,6 +6004,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5117,6 +6038,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:permission_denied",
+                         *       "title": "Not allowed",
+                         *       "status": 403,
+                         *       "detail": "You do not have permission to perform this action: this token can only read.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5142,6 +6072,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5167,6 +6106,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5226,7 +6174,7 @@ export interface paths {
                             name: string;
                             /**
                              * @description `read` may only use GET; `write` may do anything its user may
-                             * @enum {unknown}
+                             * @enum {string}
                              */
                             scope: "read" | "write";
                             /**
@@ -5247,6 +6195,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5272,6 +6229,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5297,6 +6263,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5322,6 +6297,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5371,6 +6355,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:not_authenticated",
+                         *       "title": "Not authenticated",
+                         *       "status": 401,
+                         *       "detail": "Authentication credentials were not provided.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5396,6 +6389,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:permission_denied",
+                         *       "title": "Not allowed",
+                         *       "status": 403,
+                         *       "detail": "You do not have permission to perform this action: this token can only read.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5421,6 +6423,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:customer_not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "There is no customer with this id.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5446,6 +6457,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:throttled",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Request was throttled. Expected available in 12 seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -5471,6 +6491,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:customer-orders:problem:database_unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The database is temporarily unavailable; try again in a few seconds.",
+                         *       "instance": "urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11"
+                         *     }
+                         */
                         "application/problem+json": {
                             /**
                              * @description urn:customer-orders:problem:<kind>
@@ -6023,6 +7052,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Too many sign-ins from this address (RATE_LIMIT_LOGIN): see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "detail": "Request was throttled. Expected available in 42 seconds."
+                         *     }
+                         */
+                        "application/json": {
+                            detail: string;
+                        };
+                    };
                 };
                 /** @description The provider could not be reached */
                 502: {

@@ -26,15 +26,22 @@ import { checkIfMatch, etagOf, hasIfMatch, sendWithEtag } from '../../http/etag.
 import { answerIdempotently } from '../../http/idempotency.ts';
 import {
   cursorPageSchema,
+  EtagHeader,
   IdempotencyHeaders,
+  IfMatchHeaders,
+  IfNoneMatchHeaders,
+  LocationHeader,
   NotModified,
   IdParams,
   LIST_LIMIT_DEFAULT,
   listParameters,
   problems,
+  ReplayedHeader,
+  StringEnum,
   Timestamp,
+  withHeaders,
 } from './schemas.ts';
-import { cursorPageAnswer } from './pages.ts';
+import { cursorPageAnswer, withQueryFieldNames } from './pages.ts';
 
 export const CustomerSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -65,7 +72,7 @@ const CustomerListQuery = Type.Object(
     created_after: Type.Optional(Type.String({ description: 'ISO 8601 date or date-time' })),
     created_before: Type.Optional(Type.String({ description: 'ISO 8601 date or date-time' })),
     ordering: Type.Optional(
-      Type.Enum(CUSTOMER_ORDERINGS, {
+      StringEnum(CUSTOMER_ORDERINGS, {
         description: 'created_at (oldest first, the default) or -created_at (newest first)',
       }),
     ),
@@ -101,10 +108,12 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
           count,
           ...filters
         } = request.query;
-        const [page, total] = await Promise.all([
-          listCustomers(db.statements, { ...filters, ordering, limit }),
-          count === true ? countCustomers(db.statements, filters) : undefined,
-        ]);
+        const [page, total] = await withQueryFieldNames(() =>
+          Promise.all([
+            listCustomers(db.statements, { ...filters, ordering, limit }),
+            count === true ? countCustomers(db.statements, filters) : undefined,
+          ]),
+        );
         return cursorPageAnswer(request, config.publicUrl, page, total, v1Customer);
       },
     );
@@ -117,7 +126,10 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
           summary: 'Add a customer',
           headers: IdempotencyHeaders,
           body: Type.Object(CustomerInput.properties, { additionalProperties: false }),
-          response: { 201: CustomerSchema, ...problems(400, 401, 403, 409, 422, 429, 503) },
+          response: {
+            201: withHeaders(CustomerSchema, { ...LocationHeader, ...ReplayedHeader }),
+            ...problems(400, 401, 403, 409, 422, 429, 503),
+          },
         },
       },
       async (request, reply) =>
@@ -135,7 +147,12 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
           tags,
           summary: 'One customer',
           params: IdParams,
-          response: { 200: CustomerSchema, ...NotModified, ...problems(401, 404, 429, 503) },
+          headers: IfNoneMatchHeaders,
+          response: {
+            200: withHeaders(CustomerSchema, EtagHeader),
+            ...NotModified,
+            ...problems(401, 404, 429, 503),
+          },
         },
       },
       async (request, reply) =>
@@ -153,8 +170,12 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
           tags,
           summary: 'Change a customer’s name or phone number',
           params: IdParams,
+          headers: IfMatchHeaders,
           body: Type.Object(CustomerChanges.properties, { additionalProperties: false }),
-          response: { 200: CustomerSchema, ...problems(400, 401, 403, 404, 409, 412, 429, 503) },
+          response: {
+            200: withHeaders(CustomerSchema, EtagHeader),
+            ...problems(400, 401, 403, 404, 409, 412, 429, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -181,6 +202,7 @@ export function v1CustomerRoutes(db: Database, config: Config): FastifyPluginAsy
           tags,
           summary: 'Delete a customer (with their orders only if force=true)',
           params: IdParams,
+          headers: IfMatchHeaders,
           querystring: Type.Object(
             {
               force: Type.Optional(

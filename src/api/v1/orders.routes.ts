@@ -34,16 +34,23 @@ import {
 } from '../../orders/orders.service.ts';
 import {
   cursorPageSchema,
+  EtagHeader,
   IdempotencyHeaders,
+  IfMatchHeaders,
+  IfNoneMatchHeaders,
+  LocationHeader,
   NotModified,
   IdParams,
   LIST_LIMIT_DEFAULT,
   listParameters,
   Nullable,
   problems,
+  ReplayedHeader,
+  StringEnum,
   Timestamp,
+  withHeaders,
 } from './schemas.ts';
-import { cursorPageAnswer } from './pages.ts';
+import { cursorPageAnswer, withQueryFieldNames } from './pages.ts';
 
 export const OrderSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -60,7 +67,7 @@ export const OrderSchema = Type.Object({
   sms: Nullable(
     Type.Object(
       {
-        status: Type.Enum(SMS_STATUSES),
+        status: StringEnum(SMS_STATUSES),
         attempts: Type.Integer(),
         last_error: Nullable(Type.String()),
         sent_at: Nullable(Timestamp),
@@ -102,9 +109,11 @@ const filterParameters = {
   min_amount: Type.Optional(Type.String({ description: 'A decimal, inclusive' })),
   max_amount: Type.Optional(Type.String({ description: 'A decimal, inclusive' })),
   q: Type.Optional(Type.String({ description: 'Part of the item, in any case' })),
-  sms_status: Type.Optional(Type.Enum(SMS_STATUSES)),
+  sms_status: Type.Optional(
+    StringEnum(SMS_STATUSES, { description: 'Only orders whose SMS is in this state' }),
+  ),
   ordering: Type.Optional(
-    Type.Enum(ORDER_ORDERINGS, {
+    StringEnum(ORDER_ORDERINGS, {
       description: 'created_at (the default), -created_at, amount or -amount',
     }),
   ),
@@ -150,10 +159,13 @@ export function v1OrderRoutes(
       cursor,
       ...filters
     } = query;
-    const [page, total]: [CursorPage<OrderWithSms>, number | undefined] = await Promise.all([
-      listOrders(db.statements, { ...filters, ordering, limit, cursor }),
-      count === true ? countOrders(db.statements, filters) : undefined,
-    ]);
+    const [page, total]: [CursorPage<OrderWithSms>, number | undefined] = await withQueryFieldNames(
+      () =>
+        Promise.all([
+          listOrders(db.statements, { ...filters, ordering, limit, cursor }),
+          count === true ? countOrders(db.statements, filters) : undefined,
+        ]),
+    );
     return cursorPageAnswer(request, config.publicUrl, page, total, v1Order);
   };
 
@@ -203,7 +215,10 @@ export function v1OrderRoutes(
             { customer_id: CustomerId, item: Item, amount: Amount },
             { additionalProperties: false },
           ),
-          response: { 201: OrderSchema, ...problems(400, 401, 403, 409, 422, 429, 503) },
+          response: {
+            201: withHeaders(OrderSchema, { ...LocationHeader, ...ReplayedHeader }),
+            ...problems(400, 401, 403, 409, 422, 429, 503),
+          },
         },
       },
       async (request, reply) =>
@@ -236,7 +251,12 @@ export function v1OrderRoutes(
           tags,
           summary: 'One order, with its customer and its SMS',
           params: IdParams,
-          response: { 200: OrderSchema, ...NotModified, ...problems(401, 404, 429, 503) },
+          headers: IfNoneMatchHeaders,
+          response: {
+            200: withHeaders(OrderSchema, EtagHeader),
+            ...NotModified,
+            ...problems(401, 404, 429, 503),
+          },
         },
       },
       async (request, reply) =>
@@ -254,8 +274,12 @@ export function v1OrderRoutes(
           tags,
           summary: 'Change an order’s item or amount',
           params: IdParams,
+          headers: IfMatchHeaders,
           body: Type.Object(OrderChanges.properties, { additionalProperties: false }),
-          response: { 200: OrderSchema, ...problems(400, 401, 403, 404, 412, 429, 503) },
+          response: {
+            200: withHeaders(OrderSchema, EtagHeader),
+            ...problems(400, 401, 403, 404, 412, 429, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -277,6 +301,7 @@ export function v1OrderRoutes(
           tags,
           summary: 'Delete an order (its SMS stays on record)',
           params: IdParams,
+          headers: IfMatchHeaders,
           response: { 204: Type.Null(), ...problems(401, 403, 404, 412, 429, 503) },
         },
       },

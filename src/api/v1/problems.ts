@@ -27,6 +27,18 @@ export const ProblemSchema = Type.Object(
   { description: 'RFC 9457 problem details' },
 );
 
+/** One example a status, as the reference shows it: real kinds and words of this API. */
+function example(status: number, kind: string, detail: string, errors?: object[]) {
+  return {
+    type: `${PROBLEM_TYPE_PREFIX}${kind}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    instance: 'urn:uuid:4d0c6a8e-1f7b-4a53-9a43-0c2b9d7e5f11',
+    ...(errors && { errors }),
+  };
+}
+
 const TITLES: Record<number, string> = {
   400: 'Invalid request',
   401: 'Not authenticated',
@@ -41,6 +53,42 @@ const TITLES: Record<number, string> = {
   500: 'Server error',
   503: 'Service unavailable',
 };
+
+export const PROBLEM_EXAMPLES = {
+  400: example(400, 'schema_validation', 'Some fields are not valid.', [
+    {
+      field: 'phone_number',
+      message: 'Enter a valid phone number with its country code, like +254701036054.',
+    },
+    { field: 'query.limit', message: 'must be <= 100' },
+  ]),
+  401: example(401, 'not_authenticated', 'Authentication credentials were not provided.'),
+  403: example(
+    403,
+    'permission_denied',
+    'You do not have permission to perform this action: this token can only read.',
+  ),
+  404: example(404, 'customer_not_found', 'There is no customer with this id.'),
+  409: example(409, 'phone_number_taken', 'A customer with this phone number already exists.', [
+    { field: 'phone_number', message: 'A customer with this phone number already exists.' },
+  ]),
+  412: example(
+    412,
+    'precondition_failed',
+    'The resource has changed since your copy (If-Match): read it again, then retry.',
+  ),
+  422: example(
+    422,
+    'idempotency_key_reused',
+    'This Idempotency-Key was used with another request; use a new key for a new request.',
+  ),
+  429: example(429, 'throttled', 'Request was throttled. Expected available in 12 seconds.'),
+  503: example(
+    503,
+    'database_unavailable',
+    'The database is temporarily unavailable; try again in a few seconds.',
+  ),
+} as const;
 
 export const renderProblem: ErrorRenderer = (error, request) => {
   const errors = fieldErrors(error);
@@ -80,6 +128,7 @@ function schemaIssues(
     const params = issue.params as {
       requiredProperties?: string[];
       additionalProperties?: string[];
+      allowedValues?: unknown[];
     };
     if (issue.keyword === 'required') {
       for (const name of params.requiredProperties ?? [path]) {
@@ -89,6 +138,8 @@ function schemaIssues(
       for (const name of params.additionalProperties ?? [path]) {
         messages.set(prefix + name, 'Unknown field.');
       }
+    } else if (issue.keyword === 'enum' && params.allowedValues !== undefined) {
+      messages.set(prefix + path, `Must be one of: ${params.allowedValues.join(', ')}.`);
     } else if (!messages.has(prefix + path)) {
       messages.set(prefix + path, issue.message ?? 'Invalid value.');
     }

@@ -8,7 +8,7 @@ import type { Database } from '../../db/client.ts';
 import { SMS_STATUSES, type SmsMessageRow } from '../../db/schema.ts';
 import type { WakeSmsWorkers } from '../../sms/wake-up.ts';
 import { findOrderSms, retryFailedSms } from '../../sms/outbox.ts';
-import { IdParams, Nullable, problems, Timestamp } from './schemas.ts';
+import { IdParams, Nullable, problems, StringEnum, Timestamp } from './schemas.ts';
 
 const NullableTimestamp = Nullable(Timestamp);
 const NullableText = Nullable(Type.String());
@@ -18,7 +18,7 @@ export const SmsSchema = Type.Object({
   order_id: Type.String({ format: 'uuid' }),
   to: Type.String({ description: 'E.164' }),
   body: Type.String(),
-  status: Type.Enum(SMS_STATUSES),
+  status: StringEnum(SMS_STATUSES),
   attempts: Type.Integer({ description: 'Sends tried since it was queued (or last retried)' }),
   last_error: NullableText,
   provider: NullableText,

@@ -14,9 +14,17 @@ import {
 } from '../../auth/tokens.ts';
 import type { Database } from '../../db/client.ts';
 import type { ApiTokenRow } from '../../db/schema.ts';
-import { IdParams, Nullable, problems, Timestamp } from './schemas.ts';
+import {
+  IdParams,
+  LocationHeader,
+  Nullable,
+  problems,
+  StringEnum,
+  Timestamp,
+  withHeaders,
+} from './schemas.ts';
 
-const Scope = Type.Enum(['read', 'write'], {
+const Scope = StringEnum(['read', 'write'], {
   description: '`read` may only use GET; `write` may do anything its user may',
 });
 
@@ -45,7 +53,7 @@ const TokenBody = Type.Object(
       examples: ['laptop'],
     }),
     scope: Type.Optional(
-      Type.Enum(['read', 'write'], {
+      StringEnum(['read', 'write'], {
         description: '`write` by default; never wider than the caller’s',
       }),
     ),
@@ -72,10 +80,10 @@ const MeSchema = Type.Object({
     id: Type.String({ format: 'uuid' }),
     email: Type.String(),
     name: Nullable(Type.String()),
-    role: Type.Enum(['admin', 'staff']),
+    role: StringEnum(['admin', 'staff']),
   }),
   auth: Type.Object({
-    method: Type.Enum(['token', 'session'], {
+    method: StringEnum(['token', 'session'], {
       description: 'An API token, or a browser session',
     }),
     scope: Scope,
@@ -83,7 +91,11 @@ const MeSchema = Type.Object({
       Type.String({ format: 'uuid', description: 'With a token: the token’s id' }),
     ),
     expires_at: Type.Optional(
-      Nullable({ ...Timestamp, description: 'With a token: when it expires; null for never' }),
+      Nullable({
+        ...Timestamp,
+        description:
+          'When the token, or the session (renewed on use), expires; null for a token that never does',
+      }),
     ),
   }),
 });
@@ -114,8 +126,12 @@ function v1Me(identity: Identity) {
             token_id: identity.tokenId,
             expires_at: identity.expiresAt?.toISOString() ?? null,
           }
-        : // A session's id is its secret: nothing of it is shown.
-          { method: identity.method, scope: identity.scope },
+        : // A session's id is its secret: only its expiry is shown.
+          {
+            method: identity.method,
+            scope: identity.scope,
+            expires_at: identity.sessionExpiresAt.toISOString(),
+          },
   };
 }
 
@@ -170,7 +186,10 @@ export function v1TokenRoutes(db: Database, tokenCache: TokenCache): FastifyPlug
           summary:
             'Make an API token for the caller, its secret shown once; never more scope or a later expiry than the caller has',
           body: TokenBody,
-          response: { 201: NewTokenSchema, ...problems(400, 401, 403, 429, 503) },
+          response: {
+            201: withHeaders(NewTokenSchema, LocationHeader),
+            ...problems(400, 401, 403, 429, 503),
+          },
         },
       },
       async (request, reply) => {
