@@ -30,7 +30,10 @@ export async function loadHttp(
     duration: options.seconds,
     requests: [
       {
-        setupRequest: (request) => ({ ...request, ...scenario.request(fixtures), headers }),
+        setupRequest: (request) => {
+          const next = scenario.request(fixtures);
+          return { ...request, ...next, headers: { ...headers, ...next.headers } };
+        },
       },
     ],
   });

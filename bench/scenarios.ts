@@ -1,16 +1,33 @@
 // What `npm run bench` loads: one row per route and case. A scenario is the HTTP
 // request a client sends, and `ceiling`, the very statements the route sends (the
-// objects of src/*/*.queries.ts) straight to PostgreSQL through the service's statement
-// pool: the best the service could do on this database. A new case is one more row in SCENARIOS.
+// objects and list builders of src/*/*.queries.ts) straight to PostgreSQL through the
+// service's statement pool: the best the service could do on this database. A new
+// case is one more row in SCENARIOS.
 import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LIST_LIMIT_DEFAULT } from '../src/api/v1/schemas.ts';
 import {
   customerById,
+  customersListQuery,
   customersPage,
+  CUSTOMERS_BY_CREATION,
   customerWithOrders,
   insertCustomer,
+  type CustomerSearch,
 } from '../src/customers/customers.queries.ts';
-import type { StatementPool } from '../src/db/statement-pool.ts';
-import { insertOrderWithSms, orderById, ordersPage } from '../src/orders/orders.queries.ts';
+import type { Database } from '../src/db/client.ts';
+import { decodeCursor, readKeysetPage, type Ordering } from '../src/db/keyset.ts';
+import type { StatementPool, StatementRunner } from '../src/db/statement-pool.ts';
+import { answerIdempotently, IDEMPOTENCY_HEADER } from '../src/http/idempotency.ts';
+import {
+  insertOrderWithSms,
+  ORDER_ORDERINGS_SQL,
+  orderById,
+  ordersListQuery,
+  ordersPage,
+  orderWithSmsById,
+  type OrderSearch,
+} from '../src/orders/orders.queries.ts';
 
 /** What requests pick from: seeded rows and fresh values. */
 export interface Fixtures {
@@ -24,12 +41,18 @@ export interface Fixtures {
   middleCustomersPage: number;
   /** The page halfway through the seeded orders, 10 a page. */
   middleOrdersPage: number;
+  /** The resource API's cursor after the order halfway through, oldest first. */
+  middleOrdersCursor: string;
+  /** Part of a seeded customer's name, at random, that names few others. */
+  customerNamePart(): string;
 }
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
   path: string;
   body?: string;
+  /** Besides the token and the content type, which every request has. */
+  headers?: Record<string, string>;
 }
 
 export interface Scenario {
@@ -50,6 +73,92 @@ const post = (path: string, body: unknown): HttpRequest => ({
   path,
   body: JSON.stringify(body),
 });
+
+/** An order list's ordering by the name clients give it. */
+function orderOrdering(name: string): Ordering {
+  const ordering = ORDER_ORDERINGS_SQL[name];
+  if (ordering === undefined) throw new Error(`no ordering ${name}`);
+  return ordering;
+}
+
+// Built afresh for each page, as listOrders and listCustomers do: readKeysetPage adds
+// its own parameters to the query's.
+const ordersListPage = (
+  pool: StatementPool,
+  search: OrderSearch,
+  ordering: string,
+  cursor?: string,
+) => {
+  const order = orderOrdering(ordering);
+  const position = cursor === undefined ? undefined : decodeCursor(cursor, order);
+  const query = ordersListQuery(search, { ordering: order, limit: LIST_LIMIT_DEFAULT, position });
+  return readKeysetPage(pool, query);
+};
+
+const customersListPage = (pool: StatementPool, search: CustomerSearch) =>
+  readKeysetPage(
+    pool,
+    customersListQuery(search, {
+      ordering: CUSTOMERS_BY_CREATION.created_at,
+      limit: LIST_LIMIT_DEFAULT,
+      position: undefined,
+    }),
+  );
+
+const orderBody = (fixtures: Fixtures) => ({
+  customer_id: fixtures.customerId(),
+  item: 'bench item',
+  amount: '123.45',
+});
+
+// The customer, then the order and its SMS row in one statement, as createOrder does.
+async function addOrder(db: StatementRunner, customerId: string) {
+  const [customer] = await customerById.rows(db, customerId);
+  if (customer === undefined) throw new Error('no such customer');
+  const [order] = await insertOrderWithSms.rows(
+    db,
+    randomUUID(),
+    customer.id,
+    'bench item',
+    '123.45',
+    'KES',
+    customer.phoneNumber,
+    `Hi ${customer.name}, we received your order: bench item, KES 123.45. Thank you!`,
+  );
+  return order;
+}
+
+// idempotency_keys.user_id has no foreign key: the ceiling's keys go under a user of
+// their own, apart from the server's.
+const CEILING_USER_ID = randomUUID();
+const NOWHERE: unknown = { code: () => NOWHERE, header: () => NOWHERE, send: () => NOWHERE };
+
+/**
+ * The same order under a fresh Idempotency-Key. Its statements (the claim, then BEGIN,
+ * the order, the answer's record, COMMIT) are private to http/idempotency.ts, so this
+ * runs answerIdempotently itself, on the ceiling's pool: given the parts of a request
+ * it reads and a reply that goes nowhere, it sends exactly what the route sends. The
+ * answer it records is the order row, a little shorter than the route's JSON.
+ */
+async function addOrderIdempotently(pool: StatementPool, fixtures: Fixtures) {
+  const body = orderBody(fixtures);
+  const request = {
+    method: 'POST',
+    url: '/api/v1/orders',
+    body,
+    headers: { [IDEMPOTENCY_HEADER]: randomUUID() },
+    identity: { user: { id: CEILING_USER_ID } },
+  };
+  await answerIdempotently(
+    { statements: pool } as Database,
+    request as unknown as FastifyRequest,
+    NOWHERE as FastifyReply,
+    async (transaction) => ({
+      status: 201,
+      body: await addOrder(transaction, body.customer_id),
+    }),
+  );
+}
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -113,26 +222,65 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'POST /api/add-order/',
+    request: (fixtures) => post('/api/add-order/', orderBody(fixtures)),
+    ceiling: (pool, fixtures) => addOrder(pool, fixtures.customerId()),
+  },
+  // The resource API. Its lists are cursor pages of LIST_LIMIT_DEFAULT (20) orders with
+  // their customer and SMS, or customers; none asks for ?count=true, so each sends one
+  // statement, as built by listOrders and listCustomers.
+  {
+    name: 'GET /api/v1/orders (page 1)',
+    request: () => get('/api/v1/orders'),
+    ceiling: (pool) => ordersListPage(pool, {}, 'created_at'),
+  },
+  {
+    // As deep as `?page=<middle>` of /api/get-orders/, to set the two side by side: a
+    // cursor names a position, not a count, so its page should cost what page 1 does.
+    name: 'GET /api/v1/orders?cursor=<middle>',
+    request: (fixtures) => get(`/api/v1/orders?cursor=${fixtures.middleOrdersCursor}`),
+    ceiling: (pool, fixtures) =>
+      ordersListPage(pool, {}, 'created_at', fixtures.middleOrdersCursor),
+  },
+  {
+    name: 'GET /api/v1/orders?ordering=-amount',
+    request: () => get('/api/v1/orders?ordering=-amount'),
+    ceiling: (pool) => ordersListPage(pool, {}, '-amount'),
+  },
+  {
+    name: 'GET /api/v1/orders?customer_id=',
+    request: (fixtures) => get(`/api/v1/orders?customer_id=${fixtures.customerId()}`),
+    ceiling: (pool, fixtures) =>
+      ordersListPage(pool, { customerId: fixtures.customerId() }, 'created_at'),
+  },
+  {
+    name: 'GET /api/v1/customers?q=<name part>',
     request: (fixtures) =>
-      post('/api/add-order/', {
-        customer_id: fixtures.customerId(),
-        item: 'bench item',
-        amount: '123.45',
-      }),
-    // The customer, then the order and its SMS row in one statement, as createOrder does.
-    ceiling: async (pool, fixtures) => {
-      const [customer] = await customerById.rows(pool, fixtures.customerId());
-      if (customer === undefined) throw new Error('no such customer');
-      await insertOrderWithSms.rows(
-        pool,
-        randomUUID(),
-        customer.id,
-        'bench item',
-        '123.45',
-        'KES',
-        customer.phoneNumber,
-        `Hi ${customer.name}, we received your order: bench item, KES 123.45. Thank you!`,
-      );
-    },
+      get(`/api/v1/customers?q=${encodeURIComponent(fixtures.customerNamePart())}`),
+    ceiling: (pool, fixtures) =>
+      customersListPage(pool, { nameContains: fixtures.customerNamePart() }),
+  },
+  {
+    name: 'GET /api/v1/customers/:id',
+    request: (fixtures) => get(`/api/v1/customers/${fixtures.customerId()}`),
+    ceiling: (pool, fixtures) => customerById.rows(pool, fixtures.customerId()),
+  },
+  {
+    name: 'GET /api/v1/orders/:id',
+    request: (fixtures) => get(`/api/v1/orders/${fixtures.orderId()}`),
+    ceiling: (pool, fixtures) => orderWithSmsById.rows(pool, fixtures.orderId()),
+  },
+  {
+    name: 'POST /api/v1/orders',
+    request: (fixtures) => post('/api/v1/orders', orderBody(fixtures)),
+    ceiling: (pool, fixtures) => addOrder(pool, fixtures.customerId()),
+  },
+  {
+    // A fresh key each time: every request claims it, then creates in a transaction.
+    name: 'POST /api/v1/orders (Idempotency-Key)',
+    request: (fixtures) => ({
+      ...post('/api/v1/orders', orderBody(fixtures)),
+      headers: { [IDEMPOTENCY_HEADER]: randomUUID() },
+    }),
+    ceiling: addOrderIdempotently,
   },
 ];
