@@ -1,7 +1,14 @@
 // The customers' hot statements (see db/statement.ts): each route sends one.
 import type { CustomerRow, OrderRow } from '../db/schema.ts';
 import { offsetPageSql, type OffsetPageRow } from '../db/offset-pages.ts';
-import { likeLiteral, SqlParameters, type KeysetQuery, type Ordering } from '../db/keyset.ts';
+import {
+  likeLiteral,
+  planOptions,
+  SqlParameters,
+  type KeysetQuery,
+  type Ordering,
+  type SearchStatement,
+} from '../db/keyset.ts';
 import { statement, type Nullable } from '../db/statement.ts';
 
 /** A customer's columns, named as CustomerRow names them, read from `t`. */
@@ -116,17 +123,19 @@ export function customersListQuery(
 }
 
 /** The exact number of customers a search finds: from row_counts when nothing is filtered. */
-export function customersCountQuery(search: CustomerSearch): { text: string; values: unknown[] } {
+export function customersCountQuery(search: CustomerSearch): SearchStatement {
   const parameters = new SqlParameters();
   const where = searchConditions(search, parameters);
   if (where.length === 0) {
     return {
       text: `select coalesce(sum(count), 0)::bigint as "total" from row_counts where table_name = 'customers'`,
       values: [],
+      options: planOptions(where),
     };
   }
   return {
     text: `select count(*) as "total" from customers t where ${where.join(' and ')}`,
     values: parameters.values,
+    options: planOptions(where),
   };
 }

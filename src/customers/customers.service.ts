@@ -175,8 +175,8 @@ export async function countCustomers(
   db: StatementRunner,
   filters: CustomerFilters,
 ): Promise<number> {
-  const { text, values } = customersCountQuery(customerSearch(filters));
-  const [row] = await db.run<{ total: string }>(text, values);
+  const { text, values, options } = customersCountQuery(customerSearch(filters));
+  const [row] = await db.run<{ total: string }>(text, values, options);
   return Number(row?.total ?? 0);
 }
 

@@ -6,7 +6,7 @@
 // a forged one is a 400, never a failed cast in PostgreSQL.
 import { AppError } from '../core/errors.ts';
 import { isUuid } from '../core/fields.ts';
-import type { StatementRunner } from './statement-pool.ts';
+import type { RunOptions, StatementRunner } from './statement-pool.ts';
 
 /** What a list is ordered by; the row's id always breaks ties. */
 export interface SortKey {
@@ -58,6 +58,18 @@ export interface KeysetQuery {
   readonly position: Position | undefined;
 }
 
+/** A count or list statement of a search: filtered ones are planned with their values. */
+export interface SearchStatement {
+  text: string;
+  values: unknown[];
+  options: RunOptions;
+}
+
+/** Filters' values tell how many rows they match; a generic plan would guess. */
+export function planOptions(where: readonly string[]): RunOptions {
+  return { planWithValues: where.length > 0 };
+}
+
 /** A page as a client gets it: its rows, and the opaque cursors of the pages beside it. */
 export interface CursorPage<Row> {
   rows: Row[];
@@ -101,7 +113,11 @@ export async function readKeysetPage<Row extends { id: string }>(
     ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
     order by ${ordering.key.column} ${order}, t.id ${order}
     limit ${parameters.add(limit + 1)}`;
-  const found = await db.run<Row & { sortKey: string }>(text, parameters.values);
+  const found = await db.run<Row & { sortKey: string }>(
+    text,
+    parameters.values,
+    planOptions(query.where),
+  );
   const more = found.length > limit;
   const rows = found.slice(0, limit);
   if (backward) rows.reverse();

@@ -10,7 +10,7 @@ import type { DatabaseTimeouts } from '../config/config.ts';
 /** Where a service's statements run: the pool, or one connection in a transaction. */
 export interface StatementRunner {
   /** Runs one statement (prepared once per connection) and resolves to its rows. */
-  run<Row>(text: string, values: readonly unknown[]): Promise<Row[]>;
+  run<Row>(text: string, values: readonly unknown[], options?: RunOptions): Promise<Row[]>;
   /**
    * Calls `work` once what was written through this runner is committed: at once on
    * the pool (each statement commits by itself), after COMMIT in a transaction, and
@@ -18,6 +18,17 @@ export interface StatementRunner {
    * like waking the SMS workers for a new order.
    */
   afterCommit(work: () => void): void;
+}
+
+export interface RunOptions {
+  /**
+   * Plan the statement with these values each time, as an unnamed statement. A named
+   * one gets a generic plan after its fifth run, which cannot know how many rows a
+   * search matches: for `name ilike '%…%'` it walked the customers in creation order
+   * and filtered them (9,999 rows read for one found, 22 ms at 10,000 customers) where
+   * the trigram index takes 2 ms (bench/README.md, "The resource API").
+   */
+  planWithValues?: boolean;
 }
 
 export interface StatementPool extends StatementRunner {
@@ -70,10 +81,10 @@ export function openStatementPool(
 
   // …and a server that does not answer at all (hung, or the network gone) by us:
   // postgres.js would wait for ever.
-  async function answerInTime<Row>(
-    query: PromiseLike<unknown>,
+  async function answerInTime<Answer>(
+    query: PromiseLike<Answer>,
     sentOn: postgres.Sql,
-  ): Promise<Row[]> {
+  ): Promise<Answer> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -82,7 +93,7 @@ export function openStatementPool(
       }, answerWithinMs);
     });
     try {
-      return (await Promise.race([query, timeout])) as Row[];
+      return await Promise.race([query, timeout]);
     } catch (error) {
       // The connections are stuck behind the query that got no answer, and so are the
       // queries pipelined after it: drop them all and start afresh, once.
@@ -96,34 +107,51 @@ export function openStatementPool(
     }
   }
 
-  const prepared = (sql: postgres.Sql, text: string, values: readonly unknown[]) =>
-    sql.unsafe(text, values as postgres.ParameterOrJSON<never>[], { prepare: true });
+  const run = <Row>(
+    sql: Pick<typeof connections, 'unsafe'>,
+    sentOn: postgres.Sql,
+    text: string,
+    values: readonly unknown[],
+    options: RunOptions = {},
+  ): Promise<Row[]> =>
+    answerInTime(
+      sql.unsafe(text, values as postgres.ParameterOrJSON<never>[], {
+        prepare: options.planWithValues !== true,
+      }) as PromiseLike<Row[]>,
+      sentOn,
+    );
 
   return {
-    run: (text, values) => answerInTime(prepared(connections, text, values), connections),
+    run: (text, values, options) => run(connections, connections, text, values, options),
     afterCommit: (work) => work(),
-    // By hand on a reserved connection rather than with postgres.js's begin(), so that
-    // BEGIN and COMMIT get the same timeout as every statement.
+    // With postgres.js's begin(), which sends BEGIN as a query on a pooled connection
+    // and keeps that connection for the work. Not with reserve(): on a pool with no
+    // connection open yet (at start, or after the idle ones closed), reserve() waits
+    // for ever (porsager/postgres#751, unfixed in 3.4.9; test/statement-pool.test.ts).
+    // BEGIN, and COMMIT or ROLLBACK, get the same time to answer as every statement.
     async transaction(work) {
       const sentOn = connections;
-      const connection = await sentOn.reserve();
       const committed: (() => void)[] = [];
-      const transaction: StatementRunner = {
-        run: (text, values) => answerInTime(prepared(connection, text, values), sentOn),
-        afterCommit: (work) => committed.push(work),
-      };
-      try {
-        await transaction.run('begin', []);
-        const result = await work(transaction);
-        await transaction.run('commit', []);
-        for (const run of committed) run();
-        return result;
-      } catch (error) {
-        await transaction.run('rollback', []).catch(() => {});
-        throw error;
-      } finally {
-        connection.release();
-      }
+      let begun!: () => void;
+      const beginAnswered = new Promise<void>((resolve) => (begun = resolve));
+      let workSettled!: () => void;
+      const workDone = new Promise<void>((resolve) => (workSettled = resolve));
+      const transactionDone = sentOn.begin(async (sql) => {
+        begun();
+        try {
+          return await work({
+            run: (text, values, options) => run(sql, sentOn, text, values, options),
+            afterCommit: (after) => committed.push(after),
+          });
+        } finally {
+          workSettled();
+        }
+      });
+      await answerInTime(Promise.race([beginAnswered, transactionDone]), sentOn);
+      await Promise.race([workDone, transactionDone]);
+      const result = await answerInTime(transactionDone, sentOn);
+      for (const after of committed) after();
+      return result as Awaited<ReturnType<typeof work>>;
     },
     end: () => connections.end({ timeout: answerWithinMs / 1000 }),
   };

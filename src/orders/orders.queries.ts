@@ -1,6 +1,13 @@
 // The orders' hot statements (see db/statement.ts): each route sends one.
 import type { OrderRow, SmsStatus } from '../db/schema.ts';
-import { likeLiteral, SqlParameters, type KeysetQuery, type Ordering } from '../db/keyset.ts';
+import {
+  likeLiteral,
+  planOptions,
+  SqlParameters,
+  type KeysetQuery,
+  type Ordering,
+  type SearchStatement,
+} from '../db/keyset.ts';
 import { offsetPageSql, type OffsetPageRow } from '../db/offset-pages.ts';
 import { statement, type Nullable } from '../db/statement.ts';
 
@@ -164,18 +171,20 @@ export function ordersListQuery(
 }
 
 /** The exact number of orders a search finds: from row_counts when nothing is filtered. */
-export function ordersCountQuery(search: OrderSearch): { text: string; values: unknown[] } {
+export function ordersCountQuery(search: OrderSearch): SearchStatement {
   const parameters = new SqlParameters();
   const where = searchConditions(search, parameters);
   if (where.length === 0) {
     return {
       text: `select coalesce(sum(count), 0)::bigint as "total" from row_counts where table_name = 'orders'`,
       values: [],
+      options: planOptions(where),
     };
   }
   const sms = search.smsStatus === undefined ? '' : 'left join sms_messages s on s.order_id = t.id';
   return {
     text: `select count(*) as "total" from orders t ${sms} where ${where.join(' and ')}`,
     values: parameters.values,
+    options: planOptions(where),
   };
 }

@@ -248,8 +248,8 @@ export async function listOrders(
 
 /** How many orders the filters find, exactly. */
 export async function countOrders(db: StatementRunner, filters: OrderFilters): Promise<number> {
-  const { text, values } = ordersCountQuery(orderSearch(filters));
-  const [row] = await db.run<{ total: string }>(text, values);
+  const { text, values, options } = ordersCountQuery(orderSearch(filters));
+  const [row] = await db.run<{ total: string }>(text, values, options);
   return Number(row?.total ?? 0);
 }
 
