@@ -89,8 +89,9 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   // API's shape, as they always have.
   registerErrorHandler(app, renderDrfError);
   // A browser that follows a wrong link gets a page; every API client, as before, JSON.
-  app.setNotFoundHandler((request, reply) =>
-    notFoundPage(request, reply) ?? reply.code(404).send({ detail: 'Not found.' }),
+  app.setNotFoundHandler(
+    (request, reply) =>
+      notFoundPage(request, reply, config) ?? reply.code(404).send({ detail: 'Not found.' }),
   );
 
   await app.register(cookie, { secret: config.sessionSecret });

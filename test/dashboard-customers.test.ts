@@ -261,6 +261,7 @@ test('when a customer page or a path does not exist, a browser gets a 404 page i
   const nowhere = await getPage(app, '/nowhere', cookie);
   assert.equal(nowhere.statusCode, 404);
   assert.match(nowhere.body, /<h1>Page not found<\/h1>/);
+  assert.match(nowhere.body, /<nav class="site-nav"/);
   const api = await getPage(app, '/api/nowhere', cookie);
   assert.deepEqual(api.json(), { detail: 'Not found.' }, 'the APIs answer JSON, as before');
 });

@@ -44,6 +44,7 @@ export function layout({ title, signedIn }: PageOptions, body: string): string {
           content='{"includeIndicatorCSS":false,"defaultSwap":"innerHTML"}'
         />
         <title>${title} · customer-orders</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/htmx.js" defer></script>
         <script src="/static/app.js" defer></script>

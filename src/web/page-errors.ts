@@ -72,10 +72,14 @@ function wordsFor(error: ClassifiedError): { title: string; message: string } {
  * The 404 page, for a browser that asks for a page at a path nothing serves (its
  * Accept names HTML, and the path is not the APIs'); undefined for anyone else.
  */
-export function notFoundPage(request: FastifyRequest, reply: FastifyReply) {
+export function notFoundPage(request: FastifyRequest, reply: FastifyReply, config: Config) {
   const browser =
     !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
   if (!browser) return undefined;
-  const page = errorPage('Page not found', 'There is nothing at this address.');
+  const signedIn =
+    request.identity?.method === 'session'
+      ? signedInFrame(request, reply, config, undefined)
+      : undefined;
+  const page = errorPage('Page not found', 'There is nothing at this address.', signedIn);
   return sendPage(reply, page, 404);
 }

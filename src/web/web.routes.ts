@@ -16,6 +16,7 @@ const JAVASCRIPT = 'text/javascript; charset=utf-8';
 const STATIC_FILES: readonly { name: string; type: string; file: string }[] = [
   { name: 'app.css', type: 'text/css; charset=utf-8', file: ownFile('app.css') },
   { name: 'app.js', type: JAVASCRIPT, file: ownFile('app.js') },
+  { name: 'favicon.svg', type: 'image/svg+xml', file: ownFile('favicon.svg') },
   { name: 'home.js', type: JAVASCRIPT, file: ownFile('home.js') },
   {
     name: 'htmx.js',
