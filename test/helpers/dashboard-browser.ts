@@ -57,6 +57,8 @@ const AXE_SOURCE = readFileSync(
 // any violation axe rates serious or critical.
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
+// Each page, with its files, under 100 KB transferred (the issue's budget).
+const PAGE_BUDGET_BYTES = 100 * 1024;
 
 /** What this reads of axe.run's answer. */
 interface AxeResults {
@@ -80,7 +82,9 @@ export interface DashboardBrowser {
   screenshot(name: string): Promise<void>;
   /** axe-core on the page as it is now; fails on a serious or critical violation. */
   audit(name: string): Promise<void>;
-  /** Both: screenshots and an audit at each width. */
+  /** Bytes of the page and every file it loaded, uncompressed and uncached: an upper bound of what it transfers. */
+  weight(): Promise<number>;
+  /** All: screenshots, an audit at each width, and a weight under 100 KB. */
   check(name: string): Promise<void>;
   /** Fails if the page logged an error (a CSP refusal is one) or a file answered 4xx/5xx. */
   assertNoPageProblems(): void;
@@ -155,6 +159,11 @@ export async function openDashboard(
     assert.deepEqual(report, [], `axe on ${name} (${page.viewportSize()?.width} px)`);
   };
 
+  const weight = () =>
+    page.evaluate<number>(
+      'performance.getEntries().reduce((sum, entry) => sum + (entry.decodedBodySize ?? 0), 0)',
+    );
+
   return {
     baseUrl,
     page,
@@ -168,7 +177,10 @@ export async function openDashboard(
     },
     screenshot,
     audit,
+    weight,
     async check(name: string) {
+      const bytes = await weight();
+      assert.ok(bytes < PAGE_BUDGET_BYTES, `${name} weighs ${bytes} bytes`);
       await screenshot(name);
       for (const viewport of [WIDTHS.desktop, WIDTHS.phone]) {
         await page.setViewportSize(viewport);

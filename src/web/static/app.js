@@ -23,3 +23,7 @@ window.addEventListener('pageshow', (event) => {
     }
   }
 });
+
+// A form that came back with errors: its summary takes the focus, so a keyboard or
+// screen-reader user starts at the list of what to fix (each a link to its field).
+document.querySelector('.error-summary')?.focus();
