@@ -34,7 +34,7 @@ export function customerListPage(
         action="/customers"
         role="search"
         hx-get="/customers"
-        hx-trigger="input delay:300ms, change, submit"
+        hx-trigger="input delay:300ms, submit"
         hx-target="#${CUSTOMER_RESULTS_ID}"
         hx-push-url="true"
       >

@@ -13,7 +13,7 @@ export function homePage({ signIn, publicUrl }: HomePageOptions): string {
     return layout(
       { title: 'Sign in' },
       html`<div class="narrow">
-        <h1>customer-orders</h1>
+        <h1>Sign in</h1>
         <p>Sign-in is not configured on this server yet.</p>
         <p>
           To let people sign in with Google (or another OpenID Connect provider), set
@@ -30,7 +30,7 @@ export function homePage({ signIn, publicUrl }: HomePageOptions): string {
   return layout(
     { title: 'Sign in' },
     html`<div class="narrow">
-      <h1>customer-orders</h1>
+      <h1>Sign in</h1>
       <p>Customers and their orders, for the shop's staff.</p>
       <p><a class="button" href="/auth/login">Login with ${signIn.providerName}</a></p>
     </div>`,
