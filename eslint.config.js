@@ -127,10 +127,15 @@ export default tseslint.config(
     },
   },
   {
-    // Browser scripts served to the home page.
+    // Browser scripts served to the pages.
     files: ['src/web/static/**/*.js'],
     languageOptions: {
-      globals: { document: 'readonly', fetch: 'readonly', navigator: 'readonly' },
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        navigator: 'readonly',
+        window: 'readonly',
+      },
     },
   },
   {

@@ -35,7 +35,9 @@ import { registerAllowedHosts } from './http/allowed-hosts.ts';
 import { registerRateLimits } from './http/rate-limits.ts';
 import { smsWakeUp } from './sms/wake-up.ts';
 import { smsWebhookRoutes } from './api/webhooks/africastalking.routes.ts';
+import { dashboardRoutes } from './web/dashboard.ts';
 import { docsRoutes } from './web/docs.routes.ts';
+import { notFoundPage } from './web/page-errors.ts';
 import { signInRoutes } from './web/sign-in.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 
@@ -86,7 +88,11 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   // Until an API registers its own, errors and unknown paths answer in the original
   // API's shape, as they always have.
   registerErrorHandler(app, renderDrfError);
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not found.' }));
+  // A browser that follows a wrong link gets a page; every API client, as before, JSON.
+  app.setNotFoundHandler(
+    (request, reply) =>
+      notFoundPage(request, reply, config) ?? reply.code(404).send({ detail: 'Not found.' }),
+  );
 
   await app.register(cookie, { secret: config.sessionSecret });
   const headers = securityHeaders(config);
@@ -118,6 +124,7 @@ export async function buildApp(config: Config, deps: AppDependencies) {
   );
   await app.register(healthRoutes(deps.db));
   await app.register(webRoutes(config, oidc));
+  await app.register(dashboardRoutes(deps.db, config, oidc));
   await app.register(docsRoutes());
   await app.register(signInRoutes(deps.db, config, oidc));
   await app.register(smsWebhookRoutes(deps.db, config));

@@ -1,24 +1,36 @@
-// The home page and its two static files, read once at start.
+// The home page (the overview once signed in) and the pages' static files, read once
+// at start: our own, and htmx from its installed package (no CDN: the
+// Content-Security-Policy allows scripts from this site only).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { csrfToken } from '../auth/authenticate.ts';
 import type { OidcSignIn } from '../auth/oidc.ts';
 import type { Config } from '../config/config.ts';
+import { overviewPage } from './overview.views.ts';
 import { htmlPage } from './page-responses.ts';
+import { sendPage, signedInFrame } from './page-reply.ts';
 import { homePage } from './pages.ts';
 
-const STATIC_FILES = {
-  'app.css': 'text/css; charset=utf-8',
-  'home.js': 'text/javascript; charset=utf-8',
-} as const;
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
+const STATIC_FILES: readonly { name: string; type: string; file: string }[] = [
+  { name: 'app.css', type: 'text/css; charset=utf-8', file: ownFile('app.css') },
+  { name: 'app.js', type: JAVASCRIPT, file: ownFile('app.js') },
+  { name: 'favicon.svg', type: 'image/svg+xml', file: ownFile('favicon.svg') },
+  { name: 'home.js', type: JAVASCRIPT, file: ownFile('home.js') },
+  {
+    name: 'htmx.js',
+    type: JAVASCRIPT,
+    file: fileURLToPath(import.meta.resolve('htmx.org/dist/htmx.min.js')),
+  },
+];
+
+function ownFile(name: string): string {
+  return path.join(import.meta.dirname, 'static', name);
+}
 
 export function webRoutes(config: Config, oidc: OidcSignIn): FastifyPluginAsyncTypebox {
-  const files = Object.entries(STATIC_FILES).map(([name, type]) => ({
-    name,
-    type,
-    content: readFileSync(path.join(import.meta.dirname, 'static', name)),
-  }));
+  const files = STATIC_FILES.map((file) => ({ ...file, content: readFileSync(file.file) }));
 
   return async (app) => {
     app.get(
@@ -27,21 +39,18 @@ export function webRoutes(config: Config, oidc: OidcSignIn): FastifyPluginAsyncT
         config: { public: true },
         schema: {
           tags: ['pages'],
-          summary: 'Home: sign in, or get an API token',
-          response: { 200: htmlPage('The home page') },
+          summary: 'Home: sign in; once signed in, the overview',
+          response: { 200: htmlPage('The home page, or the overview') },
         },
       },
       async (request, reply) => {
-        const html = homePage({
-          identity: request.identity,
-          csrfToken: request.identity === undefined ? undefined : csrfToken(request, reply, config),
-          signIn: { enabled: oidc.enabled, providerName: oidc.providerName },
-          publicUrl: config.publicUrl,
-        });
-        return reply
-          .header('Cache-Control', 'no-store')
-          .type('text/html; charset=utf-8')
-          .send(html);
+        // Pages are for browsers: an API token signs no one in here.
+        if (request.identity?.method === 'session') {
+          const signedIn = signedInFrame(request, reply, config, 'overview');
+          return sendPage(reply, overviewPage(signedIn, config.publicUrl));
+        }
+        const signIn = { enabled: oidc.enabled, providerName: oidc.providerName };
+        return sendPage(reply, homePage({ signIn, publicUrl: config.publicUrl }));
       },
     );
 

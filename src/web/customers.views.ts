@@ -1,0 +1,221 @@
+// The customers' templates: the list with its search (and the region htmx reloads
+// as you type), the "Add customer" form, and the customer's page.
+import { html } from 'ghtml';
+import type { FieldErrors } from '../core/errors.ts';
+import type { Customer } from '../customers/customers.service.ts';
+import type { CursorPage } from '../db/keyset.ts';
+import { formatDateTime, formatPhoneNumber } from './format.ts';
+import { csrfField, errorSummary, textField } from './forms.ts';
+import { layout, type SignedInFrame } from './layout.ts';
+
+/** The list's region that search-as-you-type replaces (hx-target). */
+export const CUSTOMER_RESULTS_ID = 'customer-results';
+
+/** What the list shows, as its address says: `/customers?q=…&ordering=…&cursor=…`. */
+export interface CustomerListView {
+  q: string;
+  ordering: 'newest' | 'oldest';
+}
+
+export function customerListPage(
+  signedIn: SignedInFrame,
+  view: CustomerListView,
+  page: CursorPage<Customer>,
+): string {
+  return layout(
+    { title: 'Customers', signedIn },
+    html`<div class="page-heading">
+        <h1>Customers</h1>
+        <a class="button" href="/customers/new">Add customer</a>
+      </div>
+      <form
+        class="toolbar"
+        method="get"
+        action="/customers"
+        role="search"
+        hx-get="/customers"
+        hx-trigger="input delay:300ms, submit"
+        hx-target="#${CUSTOMER_RESULTS_ID}"
+        hx-push-url="true"
+      >
+        <div class="field grow">
+          <label for="field-q">Search by name or phone number</label>
+          <input
+            id="field-q"
+            name="q"
+            type="search"
+            value="${view.q}"
+            autocomplete="off"
+            spellcheck="false"
+          />
+        </div>
+        <div class="field">
+          <label for="field-ordering">Order</label>
+          <select id="field-ordering" name="ordering">
+            <option value="newest" !${view.ordering === 'newest' ? ' selected' : ''}>
+              Newest first
+            </option>
+            <option value="oldest" !${view.ordering === 'oldest' ? ' selected' : ''}>
+              Oldest first
+            </option>
+          </select>
+        </div>
+        <button type="submit" class="secondary">Search</button>
+        <span class="htmx-indicator" aria-hidden="true">Searching…</span>
+      </form>
+      <div id="${CUSTOMER_RESULTS_ID}" class="results">!${customerResults(view, page)}</div>`,
+  );
+}
+
+/** The results region alone: the whole answer to htmx's search-as-you-type. */
+export function customerResults(view: CustomerListView, page: CursorPage<Customer>): string {
+  if (page.rows.length === 0) return emptyCustomerList(view);
+  const rows = page.rows.map(
+    (customer) =>
+      html`<tr>
+        <th scope="row" data-label="Name">
+          <a href="/customers/${customer.id}">${customer.name}</a>
+        </th>
+        <td data-label="Phone">
+          <span class="nowrap">${formatPhoneNumber(customer.phoneNumber)}</span>
+        </td>
+        <td data-label="Added">
+          <time datetime="${customer.createdAt.toISOString()}"
+            >${formatDateTime(customer.createdAt)}</time
+          >
+        </td>
+      </tr>`,
+  );
+  return html`<p class="result-summary" role="status">!${resultSummary(view, page.rows.length)}</p>
+    <table class="data-table">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Phone</th>
+          <th scope="col">Added</th>
+        </tr>
+      </thead>
+      <tbody>
+        !${rows}
+      </tbody>
+    </table>
+    !${pager(view, page)}`;
+}
+
+function resultSummary(view: CustomerListView, shown: number): string {
+  const count = `${shown} customer${shown === 1 ? '' : 's'}`;
+  return view.q === ''
+    ? html`Showing ${count}, ${view.ordering} first.`
+    : html`Showing ${count} matching “${view.q}”.`;
+}
+
+function emptyCustomerList(view: CustomerListView): string {
+  if (view.q !== '') {
+    return html`<div class="empty-state" role="status">
+      <h2>No customer matches “${view.q}”</h2>
+      <p>
+        Search by part of the name, or by the start of the phone number in any notation (+254 701…,
+        0701…). Or add them:
+      </p>
+      <p><a class="button" href="/customers/new">Add customer</a></p>
+    </div>`;
+  }
+  return html`<div class="empty-state" role="status">
+    <h2>No customers yet</h2>
+    <p>
+      Customers you add appear here, newest first. Add the first one with their name and phone
+      number.
+    </p>
+    <p><a class="button" href="/customers/new">Add customer</a></p>
+  </div>`;
+}
+
+function pager(view: CustomerListView, page: CursorPage<Customer>): string {
+  if (page.previous === undefined && page.next === undefined) return '';
+  const link = (cursor: string | undefined, label: string, rel: string) =>
+    cursor === undefined
+      ? html`<span class="button secondary disabled" aria-disabled="true">${label}</span>`
+      : html`<a class="button secondary" rel="${rel}" href="${customerListUrl(view, cursor)}"
+          >${label}</a
+        >`;
+  return html`<nav class="pager" aria-label="Pages">
+    !${link(page.previous, '← Previous', 'prev')} !${link(page.next, 'Next →', 'next')}
+  </nav>`;
+}
+
+/** The list's address for a view and a page, leaving out what is the default. */
+export function customerListUrl(view: CustomerListView, cursor?: string): string {
+  const query = new URLSearchParams();
+  if (view.q !== '') query.set('q', view.q);
+  if (view.ordering !== 'newest') query.set('ordering', view.ordering);
+  if (cursor !== undefined) query.set('cursor', cursor);
+  const search = query.toString();
+  return search === '' ? '/customers' : `/customers?${search}`;
+}
+
+/** What the "Add customer" form holds: what was typed, kept when it comes back with errors. */
+export interface CustomerFormValues {
+  name?: string | undefined;
+  phone_number?: string | undefined;
+}
+
+const CUSTOMER_FIELD_LABELS = { name: 'Name', phone_number: 'Phone number' };
+
+export function newCustomerPage(
+  signedIn: SignedInFrame,
+  values: CustomerFormValues,
+  errors?: FieldErrors,
+): string {
+  return layout(
+    { title: errors === undefined ? 'Add customer' : 'Error: Add customer', signedIn },
+    html`<p class="breadcrumbs"><a href="/customers">Customers</a></p>
+      <h1>Add customer</h1>
+      <form class="panel form" method="post" action="/customers" novalidate data-busy-on-submit>
+        !${errorSummary(errors, CUSTOMER_FIELD_LABELS)} !${csrfField(signedIn.csrfToken)}
+        !${textField({
+          name: 'name',
+          label: CUSTOMER_FIELD_LABELS.name,
+          value: values.name,
+          errors,
+          autocomplete: 'off',
+          maxLength: 100,
+        })}
+        !${textField({
+          name: 'phone_number',
+          label: CUSTOMER_FIELD_LABELS.phone_number,
+          hint: 'With the country code, in any notation: +254 701 036054. Each customer has their own.',
+          value: values.phone_number,
+          errors,
+          type: 'tel',
+          autocomplete: 'off',
+        })}
+        <div class="actions">
+          <button type="submit">Add customer</button>
+          <a href="/customers">Cancel</a>
+        </div>
+      </form>`,
+  );
+}
+
+/** The customer's page. (A first version: details only; orders and actions to come.) */
+export function customerPage(signedIn: SignedInFrame, customer: Customer): string {
+  return layout(
+    { title: customer.name, signedIn },
+    html`<p class="breadcrumbs"><a href="/customers">Customers</a></p>
+      <h1>${customer.name}</h1>
+      <dl class="panel details">
+        <div>
+          <dt>Phone number</dt>
+          <dd>${formatPhoneNumber(customer.phoneNumber)}</dd>
+        </div>
+        <div>
+          <dt>Added</dt>
+          <dd>
+            <time datetime="${customer.createdAt.toISOString()}"
+              >${formatDateTime(customer.createdAt)}</time
+            >
+          </dd>
+        </div>
+      </dl>`,
+  );
+}
