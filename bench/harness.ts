@@ -6,6 +6,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { createSession } from '../src/auth/sessions.ts';
 import { createToken } from '../src/auth/tokens.ts';
 import { findOrCreateUserByEmail } from '../src/auth/users.ts';
 import { connect } from '../src/db/client.ts';
@@ -44,6 +45,22 @@ export async function makeToken(url: string): Promise<string> {
   try {
     const user = await findOrCreateUserByEmail(db.orm, 'bench@example.com');
     return (await createToken(db.orm, { userId: user.id, name: 'bench', scope: 'write' })).key;
+  } finally {
+    await db.close();
+  }
+}
+
+/** A signed-in browser's cookies, for the dashboard's pages (which take no API token). */
+export async function makeSessionCookie(url: string): Promise<string> {
+  const db = connect(url, 1, logger);
+  try {
+    const user = await findOrCreateUserByEmail(db.orm, 'bench@example.com');
+    const { id } = await createSession(db.orm, {
+      userId: user.id,
+      userAgent: 'bench',
+      policy: { idleTimeoutMs: 86_400_000, maxAgeMs: 86_400_000 },
+    });
+    return `sessionid=${id}`;
   } finally {
     await db.close();
   }

@@ -16,14 +16,22 @@ export interface HttpResult {
   errors: number;
 }
 
+/** How the load signs in: an API token, or a browser's session for the pages. */
+export interface Credentials {
+  token: string;
+  sessionCookie: string;
+}
+
 export async function loadHttp(
   baseUrl: string,
-  token: string,
+  credentials: Credentials,
   scenario: Scenario,
   fixtures: Fixtures,
   options: { connections: number; seconds: number },
 ): Promise<HttpResult> {
-  const headers = { authorization: `Token ${token}`, 'content-type': 'application/json' };
+  const headers = scenario.signedInBrowser
+    ? { cookie: credentials.sessionCookie }
+    : { authorization: `Token ${credentials.token}`, 'content-type': 'application/json' };
   const result = await autocannon({
     url: baseUrl,
     connections: options.connections,

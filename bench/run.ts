@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { connect, runMigrations } from '../src/db/client.ts';
-import { benchDatabase, makeToken, startBenchServer } from './harness.ts';
+import { benchDatabase, makeSessionCookie, makeToken, startBenchServer } from './harness.ts';
 import {
   cpuMeter,
   loadCeiling,
@@ -118,7 +118,10 @@ async function main() {
     console.log(
       `Seeded ${options.orders} orders of ${options.orders / ORDERS_PER_CUSTOMER} customers in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
     );
-    const token = await makeToken(url);
+    const credentials = {
+      token: await makeToken(url),
+      sessionCookie: await makeSessionCookie(url),
+    };
     const postgres = await postgresProcesses(url);
     // The load is one user: lift the per-user rate limit, which would otherwise answer 429.
     const server = await startBenchServer(url, {
@@ -135,7 +138,10 @@ async function main() {
       );
       for (const scenario of scenarios) {
         // A second of load first: the server's JIT and its prepared statements warm up.
-        await loadHttp(server.baseUrl, token, scenario, fixtures, { connections: 8, seconds: 1 });
+        await loadHttp(server.baseUrl, credentials, scenario, fixtures, {
+          connections: 8,
+          seconds: 1,
+        });
         for (const connections of options.connections) {
           const load = { connections, seconds: options.seconds };
           await settle(url);
@@ -143,7 +149,7 @@ async function main() {
           const machineCpu = machineCpuMeter();
           const loadCpu = process.cpuUsage();
           const http = await watchProcess(pid, () =>
-            loadHttp(server.baseUrl, token, scenario, fixtures, load),
+            loadHttp(server.baseUrl, credentials, scenario, fixtures, load),
           );
           const loadCpuUsed = process.cpuUsage(loadCpu);
           const serverCpuPct = http.cpuPct ?? 0;
