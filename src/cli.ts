@@ -11,7 +11,13 @@ import {
   type TokenScope,
 } from './auth/tokens.ts';
 import { parseDuration } from './config/duration.ts';
-import { findOrCreateUserByEmail, isPlausibleEmail } from './auth/users.ts';
+import {
+  findOrCreateUserByEmail,
+  isPlausibleEmail,
+  listUsers,
+  setUserDisabled,
+  setUserRole,
+} from './auth/users.ts';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { SMS_STATUSES, type SmsStatus } from './db/schema.ts';
@@ -39,6 +45,12 @@ Commands:
   sms list [--status pending|sending|sent|delivered|failed] [--limit 50] [--json]
                                list SMS messages, newest first
   sms retry <sms-id>           queue a failed SMS again
+  users list [--json]          list staff accounts: role, and whether disabled
+  users disable <email>        end the user's sessions and refuse their tokens and
+                               sign-in, on every server at once
+  users enable <email>         let them sign in again (their tokens work again)
+  users role <email> admin|staff
+                               change the user's role
   help                         show this text
 
 Lists are aligned columns; --json prints one JSON array instead, for scripts.
@@ -178,6 +190,45 @@ const COMMANDS: Record<string, Command> = {
     if (message === undefined) throw new UsageError(`no failed SMS has the id ${id}`);
     console.log(`SMS ${message.id} to ${message.toNumber} is queued again.`);
   },
+  'users list': async ({ db, args }) => {
+    const { values } = parseArgs({
+      args,
+      options: { json: { type: 'boolean', default: false } },
+    });
+    printList(
+      (await listUsers(db.orm)).map((user) => ({
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        created_at: user.createdAt,
+        disabled_at: user.disabledAt,
+      })),
+      { json: values.json, none: 'No users.' },
+    );
+  },
+  'users disable': async ({ db, args }) => {
+    const email = emailArgument(args, 'users disable');
+    const user = await setUserDisabled(db.orm, email, true);
+    if (user === undefined) throw new UsageError(`no user has the email ${email}`);
+    console.log(`${user.email} is disabled: their sessions ended and their tokens are refused.`);
+  },
+  'users enable': async ({ db, args }) => {
+    const email = emailArgument(args, 'users enable');
+    const user = await setUserDisabled(db.orm, email, false);
+    if (user === undefined) throw new UsageError(`no user has the email ${email}`);
+    console.log(`${user.email} is enabled again.`);
+  },
+  'users role': async ({ db, args }) => {
+    const { positionals } = parseArgs({ args, allowPositionals: true });
+    const [email, role] = positionals;
+    if (email === undefined || (role !== 'admin' && role !== 'staff')) {
+      throw new UsageError('users role needs an email and admin or staff');
+    }
+    const user = await setUserRole(db.orm, email, role);
+    if (user === undefined) throw new UsageError(`no user has the email ${email}`);
+    console.log(`${user.email} is now ${user.role}.`);
+  },
   'token revoke': async ({ db, args }) => {
     const { positionals } = parseArgs({ args, allowPositionals: true });
     const [id] = positionals;
@@ -187,6 +238,16 @@ const COMMANDS: Record<string, Command> = {
     console.log(`Token ${token.id} "${token.name}" is revoked.`);
   },
 };
+
+/** The one email a command takes, which must be a user's. */
+function emailArgument(args: string[], command: string): string {
+  const { positionals } = parseArgs({ args, allowPositionals: true });
+  const [email] = positionals;
+  if (email === undefined || positionals.length > 1 || !isPlausibleEmail(email)) {
+    throw new UsageError(`${command} needs one email`);
+  }
+  return email;
+}
 
 type Cell = string | number | Date | null;
 

@@ -3,12 +3,17 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { users } from '../src/db/schema.ts';
 import { adminQuery, databaseUrl as urlOfDatabase } from './helpers/postgres-admin.ts';
 import { buildTestApp } from './helpers/build-app.ts';
 import { addCustomer, addOrder } from './helpers/factories.ts';
 import { runCli } from './helpers/processes.ts';
+import { signedIn } from './helpers/sessions.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
-const { app, auth, databaseUrl } = await buildTestApp({ after });
+const harness = await buildTestApp({ after });
+const { app, auth, databaseUrl } = harness;
 const cli = (...args: string[]) => runCli(args, { DATABASE_URL: databaseUrl });
 
 const listCustomers = (headers: Record<string, string>) =>
@@ -51,6 +56,43 @@ test('when the CLI creates a token, it prints it alone on the last line and the 
   assert.equal((await listCustomers(headers)).statusCode, 401);
 });
 
+test('when the CLI disables a user, their session and token are refused at once; enabled, the token works again', async () => {
+  const email = `disable-me-${process.pid}@example.com`;
+  const session = await signedIn(harness, email);
+  const { stdout } = await cli('token', 'create', '--email', email);
+  const token = { authorization: `Token ${stdout.trim().split('\n').at(-1) ?? ''}` };
+  const browser = { cookie: session.cookie };
+  // Both in use, so the token's lookup is in this process's cache.
+  assert.equal((await listCustomers(token)).statusCode, 200);
+  assert.equal((await listCustomers(browser)).statusCode, 200);
+
+  assert.match((await cli('users', 'disable', email.toUpperCase())).stdout, /is disabled/);
+  await waitFor(
+    'the token refused',
+    5000,
+    async () => (await listCustomers(token)).statusCode === 401,
+  );
+  assert.equal((await listCustomers(browser)).statusCode, 401);
+  const listed = JSON.parse((await cli('users', 'list', '--json')).stdout) as {
+    email: string;
+    disabled_at: string | null;
+  }[];
+  assert.ok(listed.find((user) => user.email === email)?.disabled_at);
+
+  await cli('users', 'enable', email);
+  await waitFor(
+    'the token taken again',
+    5000,
+    async () => (await listCustomers(token)).statusCode === 200,
+  );
+  // The session ended for good; sign-in makes a new one.
+  assert.equal((await listCustomers(browser)).statusCode, 401);
+
+  assert.match((await cli('users', 'role', email, 'admin')).stdout, /is now admin/);
+  const [user] = await harness.db.orm.select().from(users).where(eq(users.email, email));
+  assert.equal(user?.role, 'admin');
+});
+
 test('when the CLI is given bad arguments, it explains and exits 2', async () => {
   for (const args of [
     ['token', 'create'],
@@ -58,6 +100,9 @@ test('when the CLI is given bad arguments, it explains and exits 2', async () =>
     ['token', 'create', '--email', 'a@b.co', '--expires-in', 'soon'],
     ['token', 'revoke', 'not-an-id'],
     ['token', 'revoke', '0b811f4f-7116-4502-93d8-30d8fced278c'],
+    ['users', 'disable'],
+    ['users', 'disable', 'nobody-here@example.com'],
+    ['users', 'role', 'a@b.co', 'owner'],
     ['frobnicate'],
   ]) {
     await assert.rejects(cli(...args), (error: { code: number; stderr: string }) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { createToken } from '../src/auth/tokens.ts';
-import { findOrCreateUserByEmail } from '../src/auth/users.ts';
+import { findOrCreateUserByEmail, setUserDisabled } from '../src/auth/users.ts';
 import { sessions, users } from '../src/db/schema.ts';
 import { safeNextPath } from '../src/auth/oidc.ts';
 import { buildTestApp, type TestHarness } from './helpers/build-app.ts';
@@ -156,6 +156,16 @@ test('when a user made by the CLI signs in with the same email, the identity is 
   await signIn(harness, issuer);
   const [linked] = await harness.db.orm.select().from(users).where(eq(users.id, cliUser.id));
   assert.equal(linked?.subject, 'sub-cli');
+});
+
+test('when the user is disabled, sign-in is refused with 403', async (t) => {
+  const issuer = await realProvider(t, [
+    { sub: 'sub-off', email: 'off@example.com', email_verified: true },
+  ]);
+  const harness = await appFor(t, issuer);
+  await findOrCreateUserByEmail(harness.db.orm, 'off@example.com');
+  await setUserDisabled(harness.db.orm, 'off@example.com', true);
+  assertRefused((await signIn(harness, issuer)).callback, 403, /off@example\.com is disabled/);
 });
 
 test('when exactly one email domain is allowed, Google’s hd hint is sent', async (t) => {

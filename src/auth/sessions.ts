@@ -68,7 +68,9 @@ export async function useSession(
     .where(eq(sessions.idHash, hashSessionId(id)))
     .prepare('session_by_hash')
     .execute();
-  if (row === undefined || row.session.expiresAt <= now) return undefined;
+  if (row === undefined || row.session.expiresAt <= now || row.user.disabledAt !== null) {
+    return undefined;
+  }
   if (now.getTime() - row.session.lastSeenAt.getTime() < RENEWAL_RESOLUTION_MS) return row;
   const expiresAt = expiryOf(row.session, now, policy);
   await db

@@ -103,7 +103,9 @@ export async function authenticateTokenKey(
     .where(eq(apiTokens.tokenHash, tokenHash))
     .prepare('token_by_hash')
     .execute();
-  if (row === undefined || row.token.revokedAt !== null) return undefined;
+  if (row === undefined || row.token.revokedAt !== null || row.user.disabledAt !== null) {
+    return undefined;
+  }
   if (row.token.expiresAt !== null && row.token.expiresAt <= now) return undefined;
   options.cache?.remember(tokenHash, row, changesSeen, now);
   return row;

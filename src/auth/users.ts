@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { users, type UserRow } from '../db/schema.ts';
+import { sessions, users, type UserRow } from '../db/schema.ts';
 
 /** The user with this email (compared case-insensitively), created when missing. */
 export async function findOrCreateUserByEmail(db: Queryable, email: string): Promise<UserRow> {
@@ -80,4 +80,51 @@ function linkIdentity(
             .returning();
     return user;
   });
+}
+
+/** Every user, oldest first: staff accounts are few. */
+export async function listUsers(db: Queryable): Promise<UserRow[]> {
+  return db.select().from(users).orderBy(users.createdAt, users.id);
+}
+
+function byEmail(email: string) {
+  return eq(sql`lower(${users.email})`, email.trim().toLowerCase());
+}
+
+/**
+ * Disables a user (their sessions end and their tokens are refused, on every server at
+ * once: the users trigger tells each one's token cache) or enables them again, their
+ * tokens with them. Undefined when no user has this email.
+ */
+export async function setUserDisabled(
+  db: Queryable,
+  email: string,
+  disabled: boolean,
+): Promise<UserRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .update(users)
+      .set({
+        disabledAt: disabled ? sql`coalesce(${users.disabledAt}, now())` : null,
+        updatedAt: sql`now()`,
+      })
+      .where(byEmail(email))
+      .returning();
+    if (user !== undefined && disabled)
+      await tx.delete(sessions).where(eq(sessions.userId, user.id));
+    return user;
+  });
+}
+
+export async function setUserRole(
+  db: Queryable,
+  email: string,
+  role: UserRow['role'],
+): Promise<UserRow | undefined> {
+  const [user] = await db
+    .update(users)
+    .set({ role, updatedAt: sql`now()` })
+    .where(byEmail(email))
+    .returning();
+  return user;
 }

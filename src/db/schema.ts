@@ -82,6 +82,9 @@ export const users = pgTable(
     role: text('role', { enum: ['admin', 'staff'] })
       .notNull()
       .default('staff'),
+    // Set by `customer-orders users disable`: the user's sessions and tokens are
+    // refused from the next request on, and sign-in too, until enabled again.
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
     ...timestamps,
   },
   (table) => [

@@ -92,7 +92,9 @@ export function signInRoutes(
           response: {
             302: redirect('Signed in: back to the page sign-in started from'),
             400: htmlPage('Sign-in refused: an expired, reused or forged attempt'),
-            403: htmlPage('Sign-in refused: an unverified email, or one not allowed here'),
+            403: htmlPage(
+              'Sign-in refused: an unverified email, one not allowed here, or a disabled account',
+            ),
             409: htmlPage('Sign-in refused: the email belongs to another account here'),
             502: htmlPage('The provider could not be reached'),
             503: htmlPage('Sign-in is not configured on this server'),
@@ -116,6 +118,9 @@ export function signInRoutes(
               409,
               `${identity.email} already belongs to another account here.`,
             );
+          }
+          if (user.disabledAt !== null) {
+            throw new SignInError(403, `The account of ${user.email} is disabled here.`);
           }
           // A new session id at every sign-in: an id planted before sign-in is worthless.
           const previous = request.cookies[SESSION_COOKIE];
