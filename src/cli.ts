@@ -28,7 +28,8 @@ import { SmsWorker } from './sms/worker.ts';
 import { isDatabaseUnavailable, rootCauseMessage } from './db/errors.ts';
 import { openDatabase, runMigrations, type Database, type MigrationsRun } from './db/client.ts';
 import { AppError } from './core/errors.ts';
-import { isUuid } from './core/fields.ts';
+import { isUuid, parseInstant } from './core/fields.ts';
+import { exportTable, EXPORTED_TABLES, type ExportedTable } from './transfer/export.ts';
 import { createLogger } from './observability/logger.ts';
 
 const USAGE = `Usage: customer-orders <command>
@@ -51,6 +52,9 @@ Commands:
   users enable <email>         let them sign in again (their tokens work again)
   users role <email> admin|staff
                                change the user's role
+  export customers|orders [--since <ISO 8601>]
+                               every row as CSV on stdout (> file.csv), ids included,
+                               in creation order; --since: only rows changed since
   help                         show this text
 
 Lists are aligned columns; --json prints one JSON array instead, for scripts.
@@ -228,6 +232,27 @@ const COMMANDS: Record<string, Command> = {
     const user = await setUserRole(db.orm, email, role);
     if (user === undefined) throw new UsageError(`no user has the email ${email}`);
     console.log(`${user.email} is now ${user.role}.`);
+  },
+  export: async ({ db, args }) => {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { since: { type: 'string' } },
+    });
+    const [table] = positionals;
+    if (!EXPORTED_TABLES.includes(table as ExportedTable) || positionals.length > 1) {
+      throw new UsageError(`export needs one of ${EXPORTED_TABLES.join(', ')}`);
+    }
+    let since: Date | undefined;
+    if (values.since !== undefined) {
+      try {
+        since = parseInstant(values.since);
+      } catch {
+        throw new UsageError('--since must be an ISO 8601 date or date-time, like 2026-11-29');
+      }
+    }
+    const rows = await exportTable(db.pool, table as ExportedTable, process.stdout, { since });
+    console.error(`Exported ${rows} ${table}.`);
   },
   'token revoke': async ({ db, args }) => {
     const { positionals } = parseArgs({ args, allowPositionals: true });

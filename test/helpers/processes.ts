@@ -88,5 +88,6 @@ export async function startWorker(
 export function runCli(args: string[], env: Record<string, string>) {
   return execFileAsync(process.execPath, ['bin/customer-orders.js', ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    maxBuffer: 64 * 1024 * 1024, // exports print whole tables
   });
 }
