@@ -1,8 +1,11 @@
 // `customer-orders <command>`: works whether or not the server is running (with the
 // embedded database it joins the server's PostgreSQL, or starts it for the command).
 // Results go to stdout; logs go to stderr.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
+import { CsvError } from 'csv-parse';
 import {
   TOKEN_SCOPES,
   createToken,
@@ -30,6 +33,8 @@ import { openDatabase, runMigrations, type Database, type MigrationsRun } from '
 import { AppError } from './core/errors.ts';
 import { isUuid, parseInstant } from './core/fields.ts';
 import { exportTable, EXPORTED_TABLES, type ExportedTable } from './transfer/export.ts';
+import { ImportHeaderError, importTable } from './transfer/import.ts';
+import { progressReporter } from './transfer/progress.ts';
 import { createLogger } from './observability/logger.ts';
 
 const USAGE = `Usage: customer-orders <command>
@@ -52,6 +57,12 @@ Commands:
   users enable <email>         let them sign in again (their tokens work again)
   users role <email> admin|staff
                                change the user's role
+  import customers|orders FILE.csv [--send-sms]
+                               rows from CSV (a header line naming the API's fields,
+                               as export writes them), in batches of 1,000, each one
+                               transaction; rows whose id is there are skipped, bad
+                               rows reported with their line; orders send no SMS
+                               unless --send-sms
   export customers|orders [--since <ISO 8601>]
                                every row as CSV on stdout (> file.csv), ids included,
                                in creation order; --since: only rows changed since
@@ -72,7 +83,8 @@ interface CommandContext {
   /** What main() applied before the command, as every command needs the current schema. */
   migrations: MigrationsRun;
 }
-type Command = (context: CommandContext) => Promise<void>;
+/** Resolves to the exit code, or nothing for 0. */
+type Command = (context: CommandContext) => Promise<number | void>;
 
 const COMMANDS: Record<string, Command> = {
   migrate: async ({ migrations: { applied, total } }) => {
@@ -233,6 +245,56 @@ const COMMANDS: Record<string, Command> = {
     if (user === undefined) throw new UsageError(`no user has the email ${email}`);
     console.log(`${user.email} is now ${user.role}.`);
   },
+  import: async ({ db, args, config }) => {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { 'send-sms': { type: 'boolean', default: false } },
+    });
+    const [table, file] = positionals;
+    if (
+      (table !== 'customers' && table !== 'orders') ||
+      file === undefined ||
+      positionals.length > 2
+    ) {
+      throw new UsageError('import needs customers or orders, and a CSV file');
+    }
+    if (values['send-sms'] && table !== 'orders') throw new UsageError('--send-sms is for orders');
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch {
+      throw new UsageError(`cannot read ${file}`);
+    }
+    const input = createReadStream(file);
+    const progress = progressReporter(process.stderr, size, () => input.bytesRead);
+    let result;
+    try {
+      result = await importTable(db.pool, table, input, {
+        sendSms: values['send-sms'],
+        currency: config.defaultCurrency,
+        smsTemplate: config.sms.template,
+        onProgress: (rows) => progress.update(rows),
+        onRejected: (line, reason) => {
+          progress.done();
+          console.error(`${file}:${line}: ${reason}`);
+        },
+      });
+    } catch (error) {
+      if (error instanceof ImportHeaderError) throw new UsageError(error.message);
+      if (error instanceof CsvError) throw new UsageError(`${file}: ${error.message}`);
+      throw error;
+    } finally {
+      progress.done();
+    }
+    if (result.imported > 0 && table === 'orders' && values['send-sms']) {
+      await notifySmsWorkers(db.pool);
+    }
+    console.error(
+      `Imported ${result.imported} ${table}; skipped ${result.skipped} already there; rejected ${result.rejected}.`,
+    );
+    return result.rejected > 0 ? 1 : 0;
+  },
   export: async ({ db, args }) => {
     const { values, positionals } = parseArgs({
       args,
@@ -351,8 +413,7 @@ async function main(argv: string[]): Promise<number> {
   if (!isWorker) exitOnStopSignal();
   const { db, migrations } = await openMigratedDatabase(config, logger);
   try {
-    await found.command({ db, args: found.args, config, logger, migrations });
-    return 0;
+    return (await found.command({ db, args: found.args, config, logger, migrations })) ?? 0;
   } finally {
     await db.close();
   }
