@@ -3,9 +3,14 @@
 // axe-core. The harness is test/helpers/dashboard-browser.ts.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { test } from 'node:test';
 import { createCustomer } from '../src/customers/customers.service.ts';
-import { openDashboard, skipWithoutChromium as skip } from './helpers/dashboard-browser.ts';
+import {
+  openDashboard,
+  SCREENSHOTS,
+  skipWithoutChromium as skip,
+} from './helpers/dashboard-browser.ts';
 import { uniquePhoneNumber } from './helpers/factories.ts';
 
 const HOUR_MS = 3_600_000;
@@ -141,7 +146,8 @@ test(
       /^\d+ orders from .* \(UTC days\); the most on/,
     );
     await dashboard.check('overview');
-    await page.screenshot({ path: 'test-artifacts/screenshots/dashboard-overview.png' });
+    // The README's picture (docs/screenshots/, copied from here by hand): the first screen.
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-overview.png') });
 
     // The numbers as a table, for anyone who cannot see the chart.
     await page.getByText('The numbers, day by day').click();

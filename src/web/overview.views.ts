@@ -117,7 +117,8 @@ function smsCard(stats: OrderStats): string {
   const line = (label: string, count: number, status: string, note?: string) =>
     html`<li class="sms-${status}">
       <a href="${ordersUrl({ created_after: createdAfter, sms_status: status })}"
-        ><span class="sms-count">${count.toLocaleString('en-GB')}</span> ${label}</a
+        ><span class="sms-count">${count.toLocaleString('en-GB')}</span>
+        <span class="sms-label">${label}</span></a
       >
       !${note === undefined ? '' : html`<span class="stat-note">${note}</span>`}
     </li>`;
@@ -135,7 +136,7 @@ function smsCard(stats: OrderStats): string {
 }
 
 // The chart's drawing area, in SVG units; the picture scales to its box (app.css).
-const CHART = { width: 640, height: 260, left: 44, right: 12, top: 16, bottom: 44 };
+const CHART = { width: 960, height: 300, left: 64, right: 32, top: 16, bottom: 60 };
 
 /** A round top for the y axis: 1, 2, 5, 10, 20, 50… at least `max`. */
 function niceCeiling(max: number): number {
@@ -205,7 +206,7 @@ function chartPanel(perDay: readonly DayCount[]): string {
         html`<text
           class="chart-tick"
           x="${round(CHART.left + index * slot + slot / 2)}"
-          y="${CHART.height - CHART.bottom + 20}"
+          y="${CHART.height - CHART.bottom + 26}"
           text-anchor="middle"
           >${dayLabel(day.day)}</text
         >`,
@@ -237,42 +238,45 @@ function chartPanel(perDay: readonly DayCount[]): string {
           </p>`
         : ''
     }
-    <svg
-      class="chart"
-      viewBox="0 0 ${CHART.width} ${CHART.height}"
-      role="img"
-      aria-labelledby="chart-title chart-desc"
-      xmlns="http://www.w3.org/2000/svg"
-    >
-      <title id="chart-title">Orders per day, last 30 days (UTC)</title>
-      <desc id="chart-desc">${description}</desc>
-      !${grid} !${bars}
-      <line
-        class="chart-axis"
-        x1="${CHART.left}"
-        x2="${CHART.width - CHART.right}"
-        y1="${CHART.top + plotHeight}"
-        y2="${CHART.top + plotHeight}"
-      />
-      !${labels}
-      <text
-        class="chart-axis-label"
-        x="${CHART.left + plotWidth / 2}"
-        y="${CHART.height - 4}"
-        text-anchor="middle"
+    <div class="chart-scroll" role="region" aria-label="Chart of orders per day" tabindex="0">
+      <svg
+        class="chart"
+        viewBox="0 0 ${CHART.width} ${CHART.height}"
+        role="img"
+        aria-labelledby="chart-title chart-desc"
+        xmlns="http://www.w3.org/2000/svg"
       >
-        Day (UTC)
-      </text>
-      <text
-        class="chart-axis-label"
-        x="12"
-        y="${CHART.top + plotHeight / 2}"
-        text-anchor="middle"
-        transform="rotate(-90 12 ${CHART.top + plotHeight / 2})"
-      >
-        Orders
-      </text>
-    </svg>
+        <title id="chart-title">Orders per day, last 30 days (UTC)</title>
+        <desc id="chart-desc">${description}</desc>
+        !${grid} !${bars}
+        <line
+          class="chart-axis"
+          x1="${CHART.left}"
+          x2="${CHART.width - CHART.right}"
+          y1="${CHART.top + plotHeight}"
+          y2="${CHART.top + plotHeight}"
+        />
+        !${labels}
+        <text
+          class="chart-axis-label"
+          x="${CHART.left + plotWidth / 2}"
+          y="${CHART.height - 6}"
+          text-anchor="middle"
+        >
+          Day (UTC)
+        </text>
+        <text
+          class="chart-axis-label"
+          x="18"
+          y="${CHART.top + plotHeight / 2}"
+          text-anchor="middle"
+          transform="rotate(-90 18 ${CHART.top + plotHeight / 2})"
+        >
+          Orders
+        </text>
+      </svg>
+    </div>
+    <p class="stat-note chart-scroll-hint">Earlier days are to the left: swipe the chart.</p>
     <details class="chart-data">
       <summary>The numbers, day by day</summary>
       <table class="compact-table">

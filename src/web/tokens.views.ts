@@ -51,7 +51,7 @@ export function tokensPage(signedIn: SignedInFrame, view: TokensView, now = new 
         <code>Authorization: Token …</code>. Only its name is kept here, never its secret.
       </p>
       !${view.created === undefined ? '' : newTokenPanel(view.created, view.publicUrl)}
-      <section aria-labelledby="tokens-heading">
+      <section class="tokens-list" aria-labelledby="tokens-heading">
         <h2 id="tokens-heading">Your tokens</h2>
         !${
           view.tokens.length === 0
