@@ -123,8 +123,8 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     (url) => url.startsWith('/api/') && !url.startsWith('/api/v1/'),
   );
   await app.register(healthRoutes(deps.db));
-  await app.register(webRoutes(config, oidc));
-  await app.register(dashboardRoutes(deps.db, config, oidc));
+  await app.register(webRoutes(deps.db, config, oidc));
+  await app.register(dashboardRoutes(deps.db, config, oidc, tokenCache));
   await app.register(docsRoutes());
   await app.register(signInRoutes(deps.db, config, oidc));
   await app.register(smsWebhookRoutes(deps.db, config));

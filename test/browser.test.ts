@@ -1,6 +1,6 @@
 // The whole sign-in as a person does it, in Debian's Chromium driven by
-// playwright-core: open /, log in at the (local, real) OpenID provider, get a token
-// with the button, use it from a plain HTTP client, log out. Screenshots of each page
+// playwright-core: open /, log in at the (local, real) OpenID provider, make a token
+// on the tokens page, use it from a plain HTTP client, log out. Screenshots of each page
 // go to test-artifacts/ (not committed).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -71,14 +71,16 @@ test(
     await shot('3-home-signed-in-desktop');
     await page.setViewportSize({ width: 390, height: 844 });
 
-    await page.getByRole('button', { name: 'Get a new API token' }).click();
-    const tokenField = page.getByLabel('Your token');
+    await page.getByRole('link', { name: 'API tokens', exact: true }).click();
+    await page.getByLabel('Name', { exact: true }).fill('browser test');
+    await page.getByRole('button', { name: 'Make token' }).click();
+    const tokenField = page.getByLabel('Secret');
     await tokenField.waitFor();
     const token = await tokenField.inputValue();
     assert.match(token, /^co_/);
     assert.match(
-      await page.locator('#curl').innerText(),
-      new RegExp(`curl ${baseUrl}/api/get-customers/ -H "Authorization: Token ${token}"`),
+      await page.locator('#new-token-curl').innerText(),
+      new RegExp(`curl ${baseUrl}/api/v1/me -H "Authorization: Token ${token}"`),
     );
     await shot('4-token-shown');
 

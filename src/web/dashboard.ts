@@ -8,15 +8,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { OidcSignIn } from '../auth/oidc.ts';
+import type { TokenCache } from '../auth/token-cache.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/client.ts';
 import { customerPages } from './customers.pages.ts';
 import { registerPageErrorHandler } from './page-errors.ts';
+import { tokenPages } from './tokens.pages.ts';
 
 export function dashboardRoutes(
   db: Database,
   config: Config,
   oidc: OidcSignIn,
+  tokenCache: TokenCache,
 ): FastifyPluginAsyncTypebox {
   // Back to the page asked for once signed in; /auth/login accepts paths of this
   // site only (safeNextPath). A form posted without a session returns to its page.
@@ -34,5 +37,6 @@ export function dashboardRoutes(
       }
     });
     await app.register(customerPages(db, config));
+    await app.register(tokenPages(db, config, tokenCache));
   };
 }

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { OidcSignIn } from '../auth/oidc.ts';
 import type { Config } from '../config/config.ts';
+import type { Database } from '../db/client.ts';
+import { getOrderStats } from '../orders/orders.stats.ts';
 import { overviewPage } from './overview.views.ts';
 import { htmlPage } from './page-responses.ts';
 import { sendPage, signedInFrame } from './page-reply.ts';
@@ -17,7 +19,7 @@ const STATIC_FILES: readonly { name: string; type: string; file: string }[] = [
   { name: 'app.css', type: 'text/css; charset=utf-8', file: ownFile('app.css') },
   { name: 'app.js', type: JAVASCRIPT, file: ownFile('app.js') },
   { name: 'favicon.svg', type: 'image/svg+xml', file: ownFile('favicon.svg') },
-  { name: 'home.js', type: JAVASCRIPT, file: ownFile('home.js') },
+  { name: 'tokens.js', type: JAVASCRIPT, file: ownFile('tokens.js') },
   {
     name: 'htmx.js',
     type: JAVASCRIPT,
@@ -29,7 +31,11 @@ function ownFile(name: string): string {
   return path.join(import.meta.dirname, 'static', name);
 }
 
-export function webRoutes(config: Config, oidc: OidcSignIn): FastifyPluginAsyncTypebox {
+export function webRoutes(
+  db: Database,
+  config: Config,
+  oidc: OidcSignIn,
+): FastifyPluginAsyncTypebox {
   const files = STATIC_FILES.map((file) => ({ ...file, content: readFileSync(file.file) }));
 
   return async (app) => {
@@ -47,7 +53,8 @@ export function webRoutes(config: Config, oidc: OidcSignIn): FastifyPluginAsyncT
         // Pages are for browsers: an API token signs no one in here.
         if (request.identity?.method === 'session') {
           const signedIn = signedInFrame(request, reply, config, 'overview');
-          return sendPage(reply, overviewPage(signedIn, config.publicUrl));
+          const stats = await getOrderStats(db.statements);
+          return sendPage(reply, overviewPage(signedIn, stats));
         }
         const signIn = { enabled: oidc.enabled, providerName: oidc.providerName };
         return sendPage(reply, homePage({ signIn, publicUrl: config.publicUrl }));

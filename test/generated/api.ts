@@ -7518,6 +7518,180 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's API tokens, and the form to make one */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The tokens (never their secrets) and the form */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Not signed in: to sign in, and back here after */
+                303: {
+                    headers: {
+                        /** @description Where to go */
+                        Location?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Make an API token (the form, with its CSRF token): its secret is shown once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        scope?: string;
+                        expiry?: string;
+                        expires_at?: string;
+                        csrfmiddlewaretoken?: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        name?: string;
+                        scope?: string;
+                        expiry?: string;
+                        expires_at?: string;
+                        csrfmiddlewaretoken?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Made: the tokens page with the secret, this once (no-store; never in a redirect or cookie) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Not signed in: to sign in, and back here after */
+                303: {
+                    headers: {
+                        /** @description Where to go */
+                        Location?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The form again, with what was typed and a message by each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description The CSRF token is missing or wrong, or the token would give too much */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tokens/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke one of your API tokens (the form, with its CSRF token), at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        csrfmiddlewaretoken?: string;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        csrfmiddlewaretoken?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Revoked: back to the tokens, with a message; or, not signed in, to sign in */
+                303: {
+                    headers: {
+                        /** @description Where to go */
+                        Location?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The CSRF token is missing or wrong */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description You have no token with this id (another user’s is not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/africastalking/delivery": {
         parameters: {
             query?: never;
