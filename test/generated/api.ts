@@ -6978,7 +6978,7 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Sign-in refused: an unverified email, or one not allowed here */
+                /** @description Sign-in refused: an unverified email, one not allowed here, or a disabled account */
                 403: {
                     headers: {
                         [name: string]: unknown;
