@@ -164,7 +164,7 @@ test(
     assert.equal(await page.locator('.flash').innerText(), 'Order saved.');
     await page.getByText('KES 450.00').waitFor();
     await page.getByRole('link', { name: 'Delete' }).click();
-    await page.getByRole('heading', { name: 'Delete this order?' }).waitFor();
+    await page.getByRole('heading', { name: 'Delete order', exact: true }).waitFor();
     await dashboard.check('order-delete');
     await page.getByRole('button', { name: 'Delete order' }).click();
     await page.waitForURL(`${baseUrl}/customers/${customers[1]!.id}`);

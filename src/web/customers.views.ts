@@ -275,10 +275,10 @@ export function customerPage(
             !${errorSummary(orderForm?.errors, ORDER_FIELD_LABELS)}
             !${csrfField(signedIn.csrfToken)}
             !${orderFields(orderForm?.values ?? {}, orderForm?.errors, parts.currency)}
+            <p class="hint">The customer gets an SMS about the order at once.</p>
             <div class="actions">
               <button type="submit">Add order</button>
             </div>
-            <p class="hint">The customer gets an SMS about the order at once.</p>
           </form>
         </section>
         <section class="customer-orders" aria-labelledby="orders-heading">
@@ -374,7 +374,7 @@ export function deleteCustomerPage(
   return layout(
     { title: `Delete ${customer.name}`, signedIn },
     html`<p class="breadcrumbs"><a href="/customers/${customer.id}">${customer.name}</a></p>
-      <h1>Delete ${customer.name}?</h1>
+      <h1>Delete customer</h1>
       <form
         class="panel form confirm"
         method="post"

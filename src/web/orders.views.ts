@@ -7,7 +7,7 @@ import type { CursorPage } from '../db/keyset.ts';
 import type { SmsMessageRow, SmsStatus } from '../db/schema.ts';
 import type { Customer } from '../customers/customers.service.ts';
 import type { Order, OrderWithSms } from '../orders/orders.service.ts';
-import { formatDateTime, formatMoney } from './format.ts';
+import { formatDateTime, formatMoney, formatPhoneNumber } from './format.ts';
 import { csrfField, errorSummary, fieldId, textField } from './forms.ts';
 import { layout, type SignedInFrame } from './layout.ts';
 
@@ -151,7 +151,7 @@ export function orderListPage(
           <label for="${fieldId('q')}">${FILTER_LABELS.q}</label>
           <input id="${fieldId('q')}" name="q" type="search" value="${view.q}" autocomplete="off" />
         </div>
-        <div class="field">
+        <div class="field select">
           <label for="${fieldId('sms_status')}">${FILTER_LABELS.sms_status}</label>
           <select id="${fieldId('sms_status')}" name="sms_status">
             !${option('', 'Any', view.smsStatus)}
@@ -160,7 +160,7 @@ export function orderListPage(
             )}
           </select>
         </div>
-        <div class="field">
+        <div class="field select">
           <label for="${fieldId('ordering')}">Order</label>
           <select id="${fieldId('ordering')}" name="ordering">
             !${Object.entries(ORDER_LIST_ORDERINGS).map(([value, label]) =>
@@ -303,8 +303,6 @@ function smsTimeline(sms: SmsMessageRow): TimelineStep[] {
       label: 'Sent',
       state: sms.sentAt === null ? 'todo' : sms.status === 'sent' ? 'current' : 'done',
       at: sms.sentAt ?? undefined,
-      detail:
-        sms.providerMessageId === null ? undefined : `Gateway message id ${sms.providerMessageId}`,
     },
   ];
   if (sms.status === 'failed') {
@@ -365,7 +363,7 @@ function smsSection(signedIn: SignedInFrame, order: Order, sms: SmsMessageRow | 
     <dl class="details sms-details">
       <div>
         <dt>To</dt>
-        <dd>${sms.toNumber}</dd>
+        <dd>${formatPhoneNumber(sms.toNumber)}</dd>
       </div>
       <div>
         <dt>Attempts</dt>
@@ -377,7 +375,9 @@ function smsSection(signedIn: SignedInFrame, order: Order, sms: SmsMessageRow | 
       </div>
       <div>
         <dt>Gateway message id</dt>
-        <dd class="break">${sms.providerMessageId ?? 'Not sent yet'}</dd>
+        <dd class="break">
+          ${sms.providerMessageId ?? (sms.status === 'failed' ? 'None' : 'Not sent yet')}
+        </dd>
       </div>
     </dl>
     <p class="sms-body"><span class="muted">Text:</span> ${sms.body}</p>
@@ -454,7 +454,7 @@ export function deleteOrderPage(signedIn: SignedInFrame, order: Order): string {
   return layout(
     { title: 'Delete order', signedIn },
     html`<p class="breadcrumbs"><a href="/orders/${order.id}">${order.item}</a></p>
-      <h1>Delete this order?</h1>
+      <h1>Delete order</h1>
       <form
         class="panel form confirm"
         method="post"
@@ -462,10 +462,11 @@ export function deleteOrderPage(signedIn: SignedInFrame, order: Order): string {
         data-busy-on-submit
       >
         !${csrfField(signedIn.csrfToken)}
-        <p>
+        <p class="confirm-question">
           Delete “${order.item}” (${formatMoney(order.amount, order.currency)}) of
-          ${order.customer.name}? This cannot be undone. The record of its SMS is kept.
+          ${order.customer.name}?
         </p>
+        <p>This cannot be undone. The record of its SMS is kept.</p>
         <div class="actions">
           <button type="submit" class="danger">Delete order</button>
           <a href="/orders/${order.id}">Cancel</a>
