@@ -119,6 +119,13 @@ test('when a filter is wrong, the list comes back (400) with the message by the 
     if (typeof message === 'string') assert.equal(fieldError(page.body, field), message, query);
     else assert.match(textOf(page.body), message, query);
   }
+  const region = await getPage(app, '/orders?max_amount=abc', cookie, {
+    'hx-request': 'true',
+    'hx-target': 'div#order-results',
+  });
+  assert.equal(region.statusCode, 400);
+  assert.doesNotMatch(region.body, /<html/);
+  assert.match(region.body, /href="#field-max_amount">Amount to: A valid number is required\./);
   const forged = await getPage(app, '/orders?cursor=not-a-cursor', cookie);
   assert.equal(forged.statusCode, 400);
   const ordering = await getPage(app, '/orders?ordering=sideways', cookie);

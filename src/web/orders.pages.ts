@@ -147,8 +147,9 @@ export function orderPages(
           page = { rows: [], next: undefined, previous: undefined };
         }
         const status = errors === undefined ? 200 : 400;
-        if (wantsRegion(request, ORDER_RESULTS_ID) && errors === undefined) {
-          return sendPage(reply, orderResults(view, page));
+        if (wantsRegion(request, ORDER_RESULTS_ID)) {
+          // While someone types, a filter that is not yet valid says so in the results.
+          return sendPage(reply, orderResults(view, page, errors), status);
         }
         const customer = isUuid(view.customerId)
           ? await findCustomer(db.statements, view.customerId)

@@ -186,7 +186,12 @@ export function orderListPage(
 }
 
 /** The results region alone: the whole answer to htmx when a filter changes. */
-export function orderResults(view: OrderListView, page: CursorPage<OrderWithSms>): string {
+export function orderResults(
+  view: OrderListView,
+  page: CursorPage<OrderWithSms>,
+  errors?: FieldErrors,
+): string {
+  if (errors !== undefined) return errorSummary(errors, FILTER_LABELS);
   if (page.rows.length === 0) return emptyOrderList(view);
   const rows = page.rows.map(
     (order) =>
