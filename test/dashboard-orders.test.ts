@@ -116,6 +116,7 @@ test('when a filter is wrong, the list comes back (400) with the message by the 
     const page = await getPage(app, `/orders?${query}`, cookie);
     assert.equal(page.statusCode, 400, query);
     assert.match(page.body, /<div class="error-summary" role="alert"/, query);
+    assert.match(textOf(page.body), /Fix the filter above to see orders\./, query);
     if (typeof message === 'string') assert.equal(fieldError(page.body, field), message, query);
     else assert.match(textOf(page.body), message, query);
   }

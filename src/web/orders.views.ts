@@ -181,7 +181,9 @@ export function orderListPage(
         </div>
         <span class="htmx-indicator" aria-hidden="true">Loading…</span>
       </form>
-      <div id="${ORDER_RESULTS_ID}" class="results">!${orderResults(view, page)}</div>`,
+      <div id="${ORDER_RESULTS_ID}" class="results">
+        !${orderResults(view, page, errors, false)}
+      </div>`,
   );
 }
 
@@ -190,8 +192,14 @@ export function orderResults(
   view: OrderListView,
   page: CursorPage<OrderWithSms>,
   errors?: FieldErrors,
+  inRegion = true,
 ): string {
-  if (errors !== undefined) return errorSummary(errors, FILTER_LABELS);
+  if (errors !== undefined) {
+    // The whole page has the summary above the filters; htmx's region alone needs its own.
+    return inRegion
+      ? errorSummary(errors, FILTER_LABELS)
+      : html`<p class="result-summary" role="status">Fix the filter above to see orders.</p>`;
+  }
   if (page.rows.length === 0) return emptyOrderList(view);
   const rows = page.rows.map(
     (order) =>
