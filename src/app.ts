@@ -122,18 +122,18 @@ export async function buildApp(config: Config, deps: AppDependencies) {
     app,
     (url) => url.startsWith('/api/') && !url.startsWith('/api/v1/'),
   );
-  await app.register(healthRoutes(deps.db));
-  await app.register(webRoutes(deps.db, config, oidc));
-  await app.register(dashboardRoutes(deps.db, config, oidc, tokenCache));
-  await app.register(docsRoutes());
-  await app.register(signInRoutes(deps.db, config, oidc));
-  await app.register(smsWebhookRoutes(deps.db, config));
-  await app.register(legacyCustomerRoutes(deps.db, config));
   const orderSettings = {
     currency: config.defaultCurrency,
     smsTemplate: config.sms.template,
     wakeSmsWorkers: smsWakeUp(deps.db.pool, deps.logger),
   };
+  await app.register(healthRoutes(deps.db));
+  await app.register(webRoutes(deps.db, config, oidc));
+  await app.register(dashboardRoutes(deps.db, config, oidc, { orderSettings, tokenCache }));
+  await app.register(docsRoutes());
+  await app.register(signInRoutes(deps.db, config, oidc));
+  await app.register(smsWebhookRoutes(deps.db, config));
+  await app.register(legacyCustomerRoutes(deps.db, config));
   await app.register(legacyOrderRoutes(deps.db, config, orderSettings));
   await app.register(legacyTokenRoutes(deps.db));
   await app.register(v1Routes(deps.db, config, orderSettings, tokenCache), { prefix: '/api/v1' });

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
-import { countCustomers, createCustomer } from '../src/customers/customers.service.ts';
+import { countCustomers, createCustomer, getCustomer } from '../src/customers/customers.service.ts';
+import { createOrder, customerOrderTotals } from '../src/orders/orders.service.ts';
 import { buildTestApp } from './helpers/build-app.ts';
 import { uniquePhoneNumber } from './helpers/factories.ts';
 import { getPage, postForm, textOf } from './helpers/pages.ts';
@@ -264,4 +265,214 @@ test('when a customer page or a path does not exist, a browser gets a 404 page i
   assert.match(nowhere.body, /<nav class="site-nav"/);
   const api = await getPage(app, '/api/nowhere', cookie);
   assert.deepEqual(api.json(), { detail: 'Not found.' }, 'the APIs answer JSON, as before');
+});
+
+// A customer's page: their orders and totals, "Add order", "Edit", "Delete".
+
+const orderSettings = { currency: 'KES', smsTemplate: undefined };
+
+const fieldError = (body: string, field: string) =>
+  new RegExp(`<p class="field-error" id="field-${field}-error">([^<]*)</p>`).exec(body)?.[1];
+
+test('when a customer has orders, their page lists them newest first with the SMS status, totals per currency, and pages', async () => {
+  const [customer] = await addCustomers(uniqueWord(), 1);
+  const made = [];
+  for (let index = 0; index < 22; index += 1) {
+    made.push(
+      await createOrder(
+        db.statements,
+        { customer_id: customer!.id, item: `Item ${index}`, amount: '1000.10' },
+        orderSettings,
+      ),
+    );
+  }
+  await createOrder(
+    db.statements,
+    { customer_id: customer!.id, item: 'In dollars', amount: '0.5' },
+    { ...orderSettings, currency: 'USD' },
+  );
+  const page = await getPage(app, `/customers/${customer!.id}`, cookie);
+  assert.equal(page.statusCode, 200);
+  const text = textOf(page.body);
+  assert.match(text, /Orders 23 /);
+  assert.match(text, /KES 22,002.20 · USD 0.50/, 'sums in SQL, as decimals');
+  const items = [...page.body.matchAll(/<a href="\/orders\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+  assert.deepEqual(items.slice(0, 3), ['In dollars', 'Item 21', 'Item 20']);
+  assert.equal(items.length, 20);
+  assert.match(page.body, /<span class="badge sms-pending">SMS queued<\/span>/);
+  assert.match(page.body, new RegExp(`href="/orders\\?customer_id=${customer!.id}"`));
+  const next = /rel="next" href="([^"]+)"/.exec(page.body)?.[1]?.replace(/&#61;/g, '=');
+  assert.ok(next);
+  const second = await getPage(app, next, cookie);
+  assert.equal(second.statusCode, 200);
+  assert.match(textOf(second.body), /Item 1 .*Item 0 /);
+
+  const fresh = (await addCustomers(uniqueWord(), 1))[0]!;
+  const empty = textOf((await getPage(app, `/customers/${fresh.id}`, cookie)).body);
+  assert.match(empty, /No orders yet/);
+  assert.match(empty, /Total ordered None yet/);
+});
+
+test('when an order is added on the customer’s page, it redirects to the order with “Order added; SMS queued”', async () => {
+  const [customer] = await addCustomers(uniqueWord(), 1);
+  const added = await postForm(app, `/customers/${customer!.id}/orders`, cookie, {
+    item: ' Maize flour 2kg ',
+    amount: '245.50',
+  });
+  assert.equal(added.statusCode, 303, added.body);
+  assert.match(added.headers.location ?? '', /^\/orders\/[0-9a-f-]{36}$/);
+  const flash = added.cookies.find((c) => c.name === 'co_flash');
+  const page = await getPage(
+    app,
+    added.headers.location!,
+    `${cookie}; co_flash=${encodeURIComponent(flash!.value)}`,
+  );
+  assert.match(page.body, /<p class="flash" role="status">Order added; SMS queued.<\/p>/);
+  assert.match(textOf(page.body), /Maize flour 2kg/);
+  assert.match(textOf(page.body), /KES 245.50/);
+  assert.equal((await customerOrderTotals(db.statements, customer!.id)).orders, 1);
+});
+
+test('when “Add order” has bad input, the customer’s page comes back (400) with the service’s message by the field, and nothing is added', async () => {
+  const [customer] = await addCustomers(uniqueWord(), 1);
+  const cases: { fields: Record<string, string>; field: string; message: string }[] = [
+    { fields: { item: ' ', amount: '10' }, field: 'item', message: 'This field may not be blank.' },
+    {
+      fields: { item: 'x'.repeat(101), amount: '10' },
+      field: 'item',
+      message: 'Ensure this field has no more than 100 characters.',
+    },
+    {
+      fields: { item: 'Tea', amount: '-5' },
+      field: 'amount',
+      message: 'Ensure this value is greater than 0.',
+    },
+    {
+      fields: { item: 'Tea', amount: '0' },
+      field: 'amount',
+      message: 'Ensure this value is greater than 0.',
+    },
+    {
+      fields: { item: 'Tea', amount: '1.005' },
+      field: 'amount',
+      message: 'Ensure that there are no more than 2 decimal places.',
+    },
+    {
+      fields: { item: 'Tea', amount: 'ten' },
+      field: 'amount',
+      message: 'A valid number is required.',
+    },
+  ];
+  for (const { fields, field, message } of cases) {
+    const answer = await postForm(app, `/customers/${customer!.id}/orders`, cookie, fields);
+    const what = `${JSON.stringify(fields)} → ${field}`;
+    assert.equal(answer.statusCode, 400, what);
+    assert.match(answer.body, /<title>Error: /, what);
+    assert.equal(fieldError(answer.body, field), message, what);
+    assert.ok(answer.body.includes(`value="${fields.amount}"`), `${what}: kept`);
+  }
+  assert.equal((await customerOrderTotals(db.statements, customer!.id)).orders, 0, 'nothing added');
+
+  const unknown = await postForm(app, `/customers/${randomUUID()}/orders`, cookie, {
+    item: 'Tea',
+    amount: '10',
+  });
+  assert.equal(unknown.statusCode, 404);
+  const noCsrf = await postForm(
+    app,
+    `/customers/${customer!.id}/orders`,
+    cookie,
+    { item: 'Tea', amount: '10' },
+    { csrf: false },
+  );
+  assert.equal(noCsrf.statusCode, 403);
+  assert.equal((await customerOrderTotals(db.statements, customer!.id)).orders, 0);
+});
+
+test('when a customer is edited, it saves and says so; bad input or a taken phone number changes nothing', async () => {
+  const [customer, other] = await addCustomers(uniqueWord(), 2);
+  const form = await getPage(app, `/customers/${customer!.id}/edit`, cookie);
+  assert.equal(form.statusCode, 200);
+  assert.ok(form.body.includes(`value="${customer!.name}"`), 'filled in');
+
+  for (const [fields, field, message] of [
+    [{ name: '', phone_number: customer!.phoneNumber }, 'name', 'This field may not be blank.'],
+    [
+      { name: 'y'.repeat(101), phone_number: customer!.phoneNumber },
+      'name',
+      'Ensure this field has no more than 100 characters.',
+    ],
+    [
+      { name: 'Renamed', phone_number: other!.phoneNumber },
+      'phone_number',
+      'A customer with this phone number already exists.',
+    ],
+    [
+      { name: 'Renamed', phone_number: '12' },
+      'phone_number',
+      'Enter a valid phone number with its country code, like +254701036054.',
+    ],
+  ] as const) {
+    const answer = await postForm(app, `/customers/${customer!.id}/edit`, cookie, fields);
+    assert.equal(answer.statusCode, 400, field);
+    assert.equal(fieldError(answer.body, field), message);
+  }
+  assert.equal((await getCustomer(db.statements, customer!.id)).name, customer!.name, 'unchanged');
+
+  const name = `Renamed ${uniqueWord()}`;
+  const saved = await postForm(app, `/customers/${customer!.id}/edit`, cookie, {
+    name,
+    phone_number: customer!.phoneNumber,
+  });
+  assert.equal(saved.statusCode, 303);
+  assert.equal(saved.headers.location, `/customers/${customer!.id}`);
+  assert.ok(saved.cookies.some((c) => c.name === 'co_flash'));
+  assert.equal((await getCustomer(db.statements, customer!.id)).name, name);
+
+  assert.equal((await getPage(app, `/customers/${randomUUID()}/edit`, cookie)).statusCode, 404);
+  const noCsrf = await postForm(
+    app,
+    `/customers/${customer!.id}/edit`,
+    cookie,
+    { name: 'Nope', phone_number: customer!.phoneNumber },
+    { csrf: false },
+  );
+  assert.equal(noCsrf.statusCode, 403);
+  assert.equal((await getCustomer(db.statements, customer!.id)).name, name);
+});
+
+test('when a customer is deleted, the confirmation counts their orders, and deleting takes the orders too', async () => {
+  const [customer] = await addCustomers(`<b>${uniqueWord()}</b>`, 1);
+  for (const item of ['One', 'Two', 'Three']) {
+    await createOrder(
+      db.statements,
+      { customer_id: customer!.id, item, amount: '1' },
+      orderSettings,
+    );
+  }
+  const confirm = await getPage(app, `/customers/${customer!.id}/delete`, cookie);
+  assert.equal(confirm.statusCode, 200);
+  assert.match(textOf(confirm.body), /and their 3 orders\?/);
+  assert.ok(!confirm.body.includes('<b>'), 'the name is text');
+
+  const noCsrf = await postForm(
+    app,
+    `/customers/${customer!.id}/delete`,
+    cookie,
+    {},
+    { csrf: false },
+  );
+  assert.equal(noCsrf.statusCode, 403);
+  assert.equal((await getCustomer(db.statements, customer!.id)).id, customer!.id, 'still there');
+
+  const deleted = await postForm(app, `/customers/${customer!.id}/delete`, cookie, {});
+  assert.equal(deleted.statusCode, 303);
+  assert.equal(deleted.headers.location, '/customers');
+  assert.equal((await getPage(app, `/customers/${customer!.id}`, cookie)).statusCode, 404);
+  assert.equal((await customerOrderTotals(db.statements, customer!.id)).orders, 0);
+  assert.equal(
+    (await postForm(app, `/customers/${customer!.id}/delete`, cookie, {})).statusCode,
+    404,
+  );
+  assert.equal((await getPage(app, '/customers/not-an-id/delete', cookie)).statusCode, 404);
 });

@@ -188,3 +188,12 @@ export function ordersCountQuery(search: OrderSearch): SearchStatement {
     options: planOptions(where),
   };
 }
+
+/** A customer's orders counted and summed per currency: sums stay numeric in SQL, sent as text. */
+export const customerOrderTotalsById = statement<
+  { currency: string; orders: number; amount: string },
+  [customerId: string]
+>(
+  `select currency, count(*)::int as orders, sum(amount)::text as amount
+   from orders where customer_id = $1 group by currency order by currency`,
+);

@@ -37,6 +37,7 @@ import {
   ordersPage,
   updateOrderById,
   type OrderWithCustomerRow,
+  customerOrderTotalsById,
 } from './orders.queries.ts';
 
 export type Order = OrderRow & { customer: Customer };
@@ -255,4 +256,18 @@ export async function countOrders(db: StatementRunner, filters: OrderFilters): P
 
 export function orderNotFound(): AppError {
   return new AppError('order_not_found', 'There is no order with this id.');
+}
+
+/** What a customer has ordered: how many orders, and their sum in each currency (a decimal string). */
+export interface CustomerOrderTotals {
+  orders: number;
+  byCurrency: { currency: string; orders: number; amount: string }[];
+}
+
+export async function customerOrderTotals(
+  db: StatementRunner,
+  customerId: string,
+): Promise<CustomerOrderTotals> {
+  const byCurrency = await customerOrderTotalsById.rows(db, customerId);
+  return { orders: byCurrency.reduce((sum, row) => sum + row.orders, 0), byCurrency };
 }

@@ -1,12 +1,21 @@
 // The customers' templates: the list with its search (and the region htmx reloads
-// as you type), the "Add customer" form, and the customer's page.
+// as you type), the "Add customer" and "Edit customer" forms, the customer's page
+// (details, totals, their orders, "Add order") and the delete confirmation.
 import { html } from 'ghtml';
 import type { FieldErrors } from '../core/errors.ts';
 import type { Customer } from '../customers/customers.service.ts';
 import type { CursorPage } from '../db/keyset.ts';
-import { formatDateTime, formatPhoneNumber } from './format.ts';
+import type { CustomerOrderTotals, OrderWithSms } from '../orders/orders.service.ts';
+import { formatDateTime, formatMoney, formatPhoneNumber } from './format.ts';
 import { csrfField, errorSummary, textField } from './forms.ts';
 import { layout, type SignedInFrame } from './layout.ts';
+import {
+  ORDER_FIELD_LABELS,
+  orderFields,
+  pager as cursorPager,
+  smsBadge,
+  type OrderFormValues,
+} from './orders.views.ts';
 
 /** The list's region that search-as-you-type replaces (hx-target). */
 export const CUSTOMER_RESULTS_ID = 'customer-results';
@@ -161,6 +170,27 @@ export interface CustomerFormValues {
 
 const CUSTOMER_FIELD_LABELS = { name: 'Name', phone_number: 'Phone number' };
 
+/** Name and phone number, for "Add customer" and "Edit customer" alike. */
+function customerFields(values: CustomerFormValues, errors: FieldErrors | undefined): string {
+  return html`!${textField({
+    name: 'name',
+    label: CUSTOMER_FIELD_LABELS.name,
+    value: values.name,
+    errors,
+    autocomplete: 'off',
+    maxLength: 100,
+  })}
+  !${textField({
+    name: 'phone_number',
+    label: CUSTOMER_FIELD_LABELS.phone_number,
+    hint: 'With the country code, in any notation: +254 701 036054. Each customer has their own.',
+    value: values.phone_number,
+    errors,
+    type: 'tel',
+    autocomplete: 'off',
+  })}`;
+}
+
 export function newCustomerPage(
   signedIn: SignedInFrame,
   values: CustomerFormValues,
@@ -172,23 +202,7 @@ export function newCustomerPage(
       <h1>Add customer</h1>
       <form class="panel form" method="post" action="/customers" novalidate data-busy-on-submit>
         !${errorSummary(errors, CUSTOMER_FIELD_LABELS)} !${csrfField(signedIn.csrfToken)}
-        !${textField({
-          name: 'name',
-          label: CUSTOMER_FIELD_LABELS.name,
-          value: values.name,
-          errors,
-          autocomplete: 'off',
-          maxLength: 100,
-        })}
-        !${textField({
-          name: 'phone_number',
-          label: CUSTOMER_FIELD_LABELS.phone_number,
-          hint: 'With the country code, in any notation: +254 701 036054. Each customer has their own.',
-          value: values.phone_number,
-          errors,
-          type: 'tel',
-          autocomplete: 'off',
-        })}
+        !${customerFields(values, errors)}
         <div class="actions">
           <button type="submit">Add customer</button>
           <a href="/customers">Cancel</a>
@@ -197,12 +211,36 @@ export function newCustomerPage(
   );
 }
 
-/** The customer's page. (A first version: details only; orders and actions to come.) */
-export function customerPage(signedIn: SignedInFrame, customer: Customer): string {
+/** What a customer's page shows besides their details: orders, totals, and the "Add order" form. */
+export interface CustomerPageParts {
+  orders: CursorPage<OrderWithSms>;
+  totals: CustomerOrderTotals;
+  currency: string;
+  /** What was typed in "Add order" and its errors, when it came back. */
+  orderForm?: { values: OrderFormValues; errors: FieldErrors } | undefined;
+}
+
+/** The customer's page: details, totals, "Add order", their orders newest first. */
+export function customerPage(
+  signedIn: SignedInFrame,
+  customer: Customer,
+  parts: CustomerPageParts,
+): string {
+  const { orders, totals, orderForm } = parts;
+  const totalsText =
+    totals.byCurrency.length === 0
+      ? html`None yet`
+      : totals.byCurrency.map(({ currency, amount }) => formatMoney(amount, currency)).join(' · ');
   return layout(
-    { title: customer.name, signedIn },
+    { title: orderForm === undefined ? customer.name : `Error: ${customer.name}`, signedIn },
     html`<p class="breadcrumbs"><a href="/customers">Customers</a></p>
-      <h1>${customer.name}</h1>
+      <div class="page-heading">
+        <h1>${customer.name}</h1>
+        <div class="heading-actions">
+          <a class="button secondary" href="/customers/${customer.id}/edit">Edit</a>
+          <a class="button danger" href="/customers/${customer.id}/delete">Delete</a>
+        </div>
+      </div>
       <dl class="panel details">
         <div>
           <dt>Phone number</dt>
@@ -216,6 +254,154 @@ export function customerPage(signedIn: SignedInFrame, customer: Customer): strin
             >
           </dd>
         </div>
-      </dl>`,
+        <div>
+          <dt>Orders</dt>
+          <dd>${String(totals.orders)}</dd>
+        </div>
+        <div>
+          <dt>Total ordered</dt>
+          <dd>${totalsText}</dd>
+        </div>
+      </dl>
+      <div class="customer-columns">
+        <section class="panel add-order" aria-labelledby="add-order-heading">
+          <h2 id="add-order-heading">Add order</h2>
+          <form
+            method="post"
+            action="/customers/${customer.id}/orders"
+            novalidate
+            data-busy-on-submit
+          >
+            !${errorSummary(orderForm?.errors, ORDER_FIELD_LABELS)}
+            !${csrfField(signedIn.csrfToken)}
+            !${orderFields(orderForm?.values ?? {}, orderForm?.errors, parts.currency)}
+            <p class="hint">The customer gets an SMS about the order at once.</p>
+            <div class="actions">
+              <button type="submit">Add order</button>
+            </div>
+          </form>
+        </section>
+        <section class="customer-orders" aria-labelledby="orders-heading">
+          <div class="section-heading">
+            <h2 id="orders-heading">Orders</h2>
+            !${
+              totals.orders === 0
+                ? ''
+                : html`<a href="/orders?customer_id=${customer.id}">Filter all their orders</a>`
+            }
+          </div>
+          !${customerOrders(customer, orders)}
+        </section>
+      </div>`,
+  );
+}
+
+function customerOrders(customer: Customer, orders: CursorPage<OrderWithSms>): string {
+  if (orders.rows.length === 0) {
+    return html`<div class="empty-state" role="status">
+      <h2>No orders yet</h2>
+      <p>Add their first order with the form: what they ordered and the amount.</p>
+    </div>`;
+  }
+  const rows = orders.rows.map(
+    (order) =>
+      html`<tr>
+        <th scope="row" data-label="Item"><a href="/orders/${order.id}">${order.item}</a></th>
+        <td data-label="Amount" class="amount">
+          <span class="nowrap">${formatMoney(order.amount, order.currency)}</span>
+        </td>
+        <td data-label="SMS">!${smsBadge(order.sms?.status)}</td>
+        <td data-label="Created">
+          <time datetime="${order.createdAt.toISOString()}"
+            >${formatDateTime(order.createdAt)}</time
+          >
+        </td>
+      </tr>`,
+  );
+  return html`<table class="data-table">
+      <thead>
+        <tr>
+          <th scope="col">Item</th>
+          <th scope="col">Amount</th>
+          <th scope="col">SMS</th>
+          <th scope="col">Created</th>
+        </tr>
+      </thead>
+      <tbody>
+        !${rows}
+      </tbody>
+    </table>
+    !${cursorPager(
+      (cursor) => `/customers/${customer.id}?${new URLSearchParams({ cursor }).toString()}`,
+      orders,
+      'Pages of orders',
+    )}`;
+}
+
+export function editCustomerPage(
+  signedIn: SignedInFrame,
+  customer: Customer,
+  values: CustomerFormValues,
+  errors?: FieldErrors,
+): string {
+  return layout(
+    { title: `${errors === undefined ? '' : 'Error: '}Edit ${customer.name}`, signedIn },
+    html`<p class="breadcrumbs"><a href="/customers/${customer.id}">${customer.name}</a></p>
+      <h1>Edit customer</h1>
+      <form
+        class="panel form"
+        method="post"
+        action="/customers/${customer.id}/edit"
+        novalidate
+        data-busy-on-submit
+      >
+        !${errorSummary(errors, CUSTOMER_FIELD_LABELS)} !${csrfField(signedIn.csrfToken)}
+        !${customerFields(values, errors)}
+        <div class="actions">
+          <button type="submit">Save changes</button>
+          <a href="/customers/${customer.id}">Cancel</a>
+        </div>
+      </form>`,
+  );
+}
+
+export function deleteCustomerPage(
+  signedIn: SignedInFrame,
+  customer: Customer,
+  orderCount: number,
+): string {
+  const orders = `${orderCount} order${orderCount === 1 ? '' : 's'}`;
+  return layout(
+    { title: `Delete ${customer.name}`, signedIn },
+    html`<p class="breadcrumbs"><a href="/customers/${customer.id}">${customer.name}</a></p>
+      <h1>Delete customer</h1>
+      <form
+        class="panel form confirm"
+        method="post"
+        action="/customers/${customer.id}/delete"
+        data-busy-on-submit
+      >
+        !${csrfField(signedIn.csrfToken)}
+        <p class="confirm-question">
+          ${
+            orderCount === 0
+              ? `Delete ${customer.name}? They have no orders.`
+              : `Delete ${customer.name} and their ${orders}?`
+          }
+        </p>
+        <p>
+          ${
+            orderCount === 0
+              ? 'This cannot be undone.'
+              : `Their ${orders} are deleted with them. This cannot be undone; the records of SMS already sent are kept.`
+          }
+        </p>
+        <div class="actions">
+          <button type="submit" class="danger">
+            ${orderCount === 0 ? 'Delete customer' : `Delete customer and ${orders}`}
+          </button>
+          <a href="/customers/${customer.id}">Cancel</a>
+        </div>
+      </form>`,
   );
 }

@@ -11,7 +11,9 @@ import type { OidcSignIn } from '../auth/oidc.ts';
 import type { TokenCache } from '../auth/token-cache.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/client.ts';
+import type { OrderSettings } from '../orders/orders.service.ts';
 import { customerPages } from './customers.pages.ts';
+import { orderPages } from './orders.pages.ts';
 import { registerPageErrorHandler } from './page-errors.ts';
 import { tokenPages } from './tokens.pages.ts';
 
@@ -19,7 +21,7 @@ export function dashboardRoutes(
   db: Database,
   config: Config,
   oidc: OidcSignIn,
-  tokenCache: TokenCache,
+  { orderSettings, tokenCache }: { orderSettings: OrderSettings; tokenCache: TokenCache },
 ): FastifyPluginAsyncTypebox {
   // Back to the page asked for once signed in; /auth/login accepts paths of this
   // site only (safeNextPath). A form posted without a session returns to its page.
@@ -36,7 +38,8 @@ export function dashboardRoutes(
         return reply.redirect(signInLocation(request), 303);
       }
     });
-    await app.register(customerPages(db, config));
+    await app.register(customerPages(db, config, orderSettings));
+    await app.register(orderPages(db, config, orderSettings));
     await app.register(tokenPages(db, config, tokenCache));
   };
 }

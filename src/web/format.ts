@@ -17,3 +17,13 @@ export function formatDateTime(value: Date): string {
 export function formatPhoneNumber(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
+
+/**
+ * "KES 1,250.50" from the decimal string "1250.5" and its currency: the digits are
+ * grouped as text, never through a float, so no amount is rounded on its way to the page.
+ */
+export function formatMoney(amount: string, currency: string): string {
+  const [whole = '0', fraction = ''] = amount.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${currency} ${grouped}.${fraction.padEnd(2, '0')}`;
+}

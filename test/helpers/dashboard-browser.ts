@@ -20,7 +20,16 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
+import pino from 'pino';
 import { freePort } from '../../src/db/free-port.ts';
+import { createSmsProvider } from '../../src/sms/providers/index.ts';
+import { SmsWorker } from '../../src/sms/worker.ts';
+import {
+  STUB_API_KEY,
+  STUB_USERNAME,
+  startAfricasTalkingStub,
+  type AfricasTalkingStub,
+} from './africastalking-stub.ts';
 import { buildTestApp, type TestHarness } from './build-app.ts';
 import { startTestIdentityProvider } from './oidc-provider.ts';
 
@@ -70,8 +79,20 @@ interface AxeResults {
   }[];
 }
 
+/** SMS as in production: the app's worker sending through the local Africa's Talking stub. */
+export interface DashboardSms {
+  /** What the gateway received; set `stub.mode` to make it fail. */
+  stub: AfricasTalkingStub;
+  /** Posts a delivery report to the app's webhook, as the gateway would. */
+  report(fields: Record<string, string>): Promise<Response>;
+}
+
+const CALLBACK_SECRET = 'browser-callback-secret';
+
 export interface DashboardBrowser {
   baseUrl: string;
+  /** Present when opened with `{ sms: true }`. */
+  sms: DashboardSms | undefined;
   page: Page;
   /** The app's database and config, to make data directly (as another user would have). */
   harness: TestHarness;
@@ -92,9 +113,23 @@ export interface DashboardBrowser {
 
 export async function openDashboard(
   t: TestContext,
-  options: { email?: string; env?: Record<string, string> } = {},
+  options: { email?: string; env?: Record<string, string>; sms?: boolean } = {},
 ): Promise<DashboardBrowser> {
   const port = await freePort();
+  const stub = options.sms === true ? await startAfricasTalkingStub(t) : undefined;
+  // One attempt: a failing gateway fails the SMS at once, instead of after backoffs.
+  const smsEnv: Record<string, string> =
+    stub === undefined
+      ? {}
+      : {
+          SMS_PROVIDER: 'africastalking',
+          AT_API_KEY: STUB_API_KEY,
+          AT_USERNAME: STUB_USERNAME,
+          AT_BASE_URL: stub.baseUrl,
+          AT_CALLBACK_SECRET: CALLBACK_SECRET,
+          SMS_MAX_ATTEMPTS: '1',
+          SMS_POLL_INTERVAL: '1s',
+        };
   const baseUrl = `http://127.0.0.1:${port}`;
   const email = options.email ?? 'staff@example.com';
   const idp = await startTestIdentityProvider(t, {
@@ -106,9 +141,32 @@ export async function openDashboard(
     OIDC_ISSUER: idp.issuer,
     OIDC_CLIENT_ID: idp.clientId,
     OIDC_CLIENT_SECRET: idp.clientSecret,
+    ...smsEnv,
     ...options.env,
   });
   await harness.app.listen({ host: '127.0.0.1', port });
+  let sms: DashboardSms | undefined;
+  if (stub !== undefined) {
+    // Built as server.ts builds it, from the same config: woken by each new order.
+    const logger = pino({ level: harness.config.logLevel });
+    const worker = new SmsWorker({
+      databaseUrl: harness.databaseUrl,
+      provider: createSmsProvider(harness.config, logger),
+      settings: harness.config.sms.worker,
+      logger,
+    });
+    t.after(() => worker.stop());
+    await worker.start();
+    sms = {
+      stub,
+      report: (fields) =>
+        fetch(`${baseUrl}/webhooks/africastalking/delivery?secret=${CALLBACK_SECRET}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+        }),
+    };
+  }
 
   await mkdir(SCREENSHOTS, { recursive: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -166,6 +224,7 @@ export async function openDashboard(
 
   return {
     baseUrl,
+    sms,
     page,
     harness,
     email,
