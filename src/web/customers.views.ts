@@ -9,6 +9,7 @@ import type { CustomerOrderTotals, OrderWithSms } from '../orders/orders.service
 import { formatDateTime, formatMoney, formatPhoneNumber } from './format.ts';
 import { csrfField, errorSummary, textField } from './forms.ts';
 import { layout, type SignedInFrame } from './layout.ts';
+import { dataTable } from './tables.ts';
 import {
   ORDER_FIELD_LABELS,
   orderFields,
@@ -96,19 +97,7 @@ export function customerResults(view: CustomerListView, page: CursorPage<Custome
       </tr>`,
   );
   return html`<p class="result-summary" role="status">!${resultSummary(view, page.rows.length)}</p>
-    <table class="data-table">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Phone</th>
-          <th scope="col">Added</th>
-        </tr>
-      </thead>
-      <tbody>
-        !${rows}
-      </tbody>
-    </table>
-    !${pager(view, page)}`;
+    !${dataTable(['Name', 'Phone', 'Added'], rows)} !${pager(view, page)}`;
 }
 
 function resultSummary(view: CustomerListView, shown: number): string {
@@ -318,24 +307,12 @@ function customerOrders(customer: Customer, orders: CursorPage<OrderWithSms>): s
         </td>
       </tr>`,
   );
-  return html`<table class="data-table">
-      <thead>
-        <tr>
-          <th scope="col">Item</th>
-          <th scope="col">Amount</th>
-          <th scope="col">SMS</th>
-          <th scope="col">Created</th>
-        </tr>
-      </thead>
-      <tbody>
-        !${rows}
-      </tbody>
-    </table>
-    !${cursorPager(
-      (cursor) => `/customers/${customer.id}?${new URLSearchParams({ cursor }).toString()}`,
-      orders,
-      'Pages of orders',
-    )}`;
+  return html`!${dataTable(['Item', 'Amount', 'SMS', 'Created'], rows)}
+  !${cursorPager(
+    (cursor) => `/customers/${customer.id}?${new URLSearchParams({ cursor }).toString()}`,
+    orders,
+    'Pages of orders',
+  )}`;
 }
 
 export function editCustomerPage(

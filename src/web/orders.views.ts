@@ -10,6 +10,7 @@ import type { Order, OrderWithSms } from '../orders/orders.service.ts';
 import { formatDateTime, formatMoney, formatPhoneNumber } from './format.ts';
 import { csrfField, errorSummary, fieldId, textField } from './forms.ts';
 import { layout, type SignedInFrame } from './layout.ts';
+import { dataTable } from './tables.ts';
 
 /** The list's region that the filters reload (hx-target). */
 export const ORDER_RESULTS_ID = 'order-results';
@@ -220,20 +221,7 @@ export function orderResults(
       Showing ${shown} order${shown === 1 ? '' : 's'},
       ${ORDER_LIST_ORDERINGS[view.ordering].toLowerCase()}.
     </p>
-    <table class="data-table">
-      <thead>
-        <tr>
-          <th scope="col">Item</th>
-          <th scope="col">Customer</th>
-          <th scope="col">Amount</th>
-          <th scope="col">SMS</th>
-          <th scope="col">Created</th>
-        </tr>
-      </thead>
-      <tbody>
-        !${rows}
-      </tbody>
-    </table>
+    !${dataTable(['Item', 'Customer', 'Amount', 'SMS', 'Created'], rows)}
     !${pager((cursor) => orderListUrl(view, cursor), page)}`;
 }
 

@@ -7,6 +7,7 @@ import type { ApiTokenRow } from '../db/schema.ts';
 import { formatDateTime } from './format.ts';
 import { csrfField, errorSummary, fieldId, textField } from './forms.ts';
 import { layout, type SignedInFrame } from './layout.ts';
+import { dataTable } from './tables.ts';
 
 /** The form's expiry choices, and the lifetime each asks the service for. */
 export const EXPIRY_CHOICES: readonly { value: string; label: string; lifetime?: string }[] = [
@@ -131,22 +132,8 @@ function tokenTable(
       </td>
     </tr>`;
   });
-  return html`<table class="data-table tokens-table">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Scope</th>
-          <th scope="col">Created</th>
-          <th scope="col">Last used</th>
-          <th scope="col">Expires</th>
-          <th scope="col">Status</th>
-          <th scope="col"><span class="visually-hidden">Actions</span></th>
-        </tr>
-      </thead>
-      <tbody>
-        !${rows}
-      </tbody>
-    </table>
+  const columns = ['Name', 'Scope', 'Created', 'Last used', 'Expires', 'Status'];
+  return html`!${dataTable([...columns, { hidden: 'Actions' }], rows, 'tokens-table')}
     <p class="hint">Times in UTC. Revoking takes effect at once and cannot be undone.</p>`;
 }
 
